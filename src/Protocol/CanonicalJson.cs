@@ -1,0 +1,24 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SweepCluster.Training;
+
+namespace SweepCluster.Protocol;
+
+/// <summary>
+/// The one JSON form of a config that ids are computed from. Properties come in declaration order, enums
+/// as names, doubles in shortest round-trip form; default values are left out so that adding a field with
+/// a default to a config record keeps every existing trial id (and resume) intact.
+/// </summary>
+public static class CanonicalJson
+{
+    internal static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        WriteIndented = false,
+    };
+
+    public static string Of(TrialConfig config) => JsonSerializer.Serialize(config, Options);
+}

@@ -1,0 +1,34 @@
+using SweepCluster.Training;
+
+namespace SweepCluster.Protocol;
+
+public enum TrialStatus { Ok, Diverged, Failed, Timeout }
+
+/// <summary>Any message that travels between processes.</summary>
+public interface IWireMessage;
+
+/// <summary>
+/// One trial to run. Experiment names the sweep's variant (model and target); Group is the key the estimate
+/// groups by: the variant plus every grid axis that is neither tuned, the sample size nor the seed.
+/// </summary>
+public sealed record TrialSpec(SweepId Sweep, TrialId Id, string Experiment, string Group, TrialConfig Config) : IWireMessage;
+
+/// <summary>A finished trial, whatever its status. It carries its spec so that any coordinator can record it.</summary>
+public sealed record TrialResult(
+    TrialSpec Spec,
+    TrialStatus Status,
+    double TrainLoss,
+    double TestError,
+    double? TestErrorUnobserved,
+    long Steps,
+    int ParamCount,
+    string Model,
+    double WallSeconds,
+    NodeId Node,
+    int Attempt,
+    DateTime StartedAt,
+    DateTime FinishedAt,
+    string? Error) : IWireMessage;
+
+/// <summary>A node's periodic sign of life on the events exchange.</summary>
+public sealed record NodeHeartbeat(NodeId Node, string Host, int Slots, int BusySlots, long TrialsDone, DateTime At) : IWireMessage;
