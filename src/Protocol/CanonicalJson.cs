@@ -21,4 +21,8 @@ public static class CanonicalJson
     };
 
     public static string Of(TrialConfig config) => JsonSerializer.Serialize(config, Options);
+
+    /// <summary>Reads a config back from its canonical JSON (the results file's config column).</summary>
+    public static TrialConfig ParseConfig(string json) =>
+        JsonSerializer.Deserialize<TrialConfig>(json, Options) ?? throw new JsonException("config is JSON null");
 }
