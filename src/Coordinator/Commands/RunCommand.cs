@@ -78,7 +78,6 @@ internal static class RunCommand
             return Cli.RuntimeFailure;
         }
 
-        Console.WriteLine($"{sweep.Name}: {ProgressDisplay.Summary(counts)}");
         if (cancellation.IsCancellationRequested)
         {
             Console.WriteLine($"interrupted: {counts.Done} of {counts.Total} trials are recorded; run the same command again to continue");
