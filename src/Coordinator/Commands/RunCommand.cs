@@ -102,7 +102,6 @@ internal static class RunCommand
             }
         }
 
-        Console.WriteLine($"{sweep.Name}: {ProgressDisplay.Summary(counts)}");
         if (cancellation.IsCancellationRequested)
         {
             Console.WriteLine($"interrupted: {counts.Done} of {counts.Total} trials are recorded; run the same command again to continue");
