@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using SweepCluster.Integration.Tests.Broker;
 
 namespace SweepCluster.Integration.Tests.Cluster;
 
@@ -57,7 +56,7 @@ internal sealed class ClusterProcess : IDisposable
     /// <summary>SIGKILL: no cleanup, no goodbye to the broker, as when a machine loses power or the OOM killer strikes.</summary>
     public void KillHard()
     {
-        Signals.KillHard(_process.Id);
+        _process.Kill(); // SIGKILL on Unix
         _process.WaitForExit();
     }
 
