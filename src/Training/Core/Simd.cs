@@ -113,9 +113,9 @@ internal static class Simd
         throw new NotSupportedException(typeof(T).Name);
     }
 
-    // tanh for |x| < 0.625 by an odd rational approximation x + x·z·P(z)/Q(z), z = x² (classic Cephes-style
-    // coefficients); above it 1 − 2/(e^{2|x|}+1), where tanh ≥ 0.55 so the subtraction loses at most one bit.
-    // exp overflows to +Inf for large |x|, giving exactly ±1; NaN propagates through both branches.
+    // tanh(|x|) for |x| < 0.625 by an odd rational approximation |x| + |x|·z·P(z)/Q(z), z = x² (classic
+    // Cephes-style coefficients); above it 1 − 2/(e^{2|x|}+1), where tanh ≥ 0.55 so the subtraction loses at
+    // most one bit. exp overflows to +Inf for large |x|, giving exactly 1; NaN propagates through both branches.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> TanhVector(Vector256<double> x)
     {
@@ -126,11 +126,11 @@ internal static class Simd
             Vector256.Create(-9.92877231001918586564E1)), z, Vector256.Create(-1.61468768441708447952E3));
         var q = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(z + Vector256.Create(1.12811678491632931402E2), z,
             Vector256.Create(2.23548839060100448583E3)), z, Vector256.Create(4.84406305325125486048E3));
-        var small = Vector256.FusedMultiplyAdd(x * z, p / q, x);
+        var small = Vector256.FusedMultiplyAdd(ax * z, p / q, ax);
         var e = Vector256.Exp(ax + ax);
         var big = one - Vector256.Create(2.0) / (e + one);
-        big |= x & Vector256.Create(-0.0); // copy the sign of x (big ≥ 0)
-        return Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(0.625)), small, big);
+        // Both branches work on |x| and the sign is put back last, so tanh(−0) = −0.
+        return Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(0.625)), small, big) | (x & Vector256.Create(-0.0));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -144,10 +144,9 @@ internal static class Simd
         p = Vector256.FusedMultiplyAdd(p, z, Vector256.Create(-5.37397155531E-2f));
         p = Vector256.FusedMultiplyAdd(p, z, Vector256.Create(1.33314422036E-1f));
         p = Vector256.FusedMultiplyAdd(p, z, Vector256.Create(-3.33332819422E-1f));
-        var small = Vector256.FusedMultiplyAdd(p * z, x, x);
+        var small = Vector256.FusedMultiplyAdd(p * z, ax, ax);
         var e = Vector256.Exp(ax + ax);
         var big = one - Vector256.Create(2f) / (e + one);
-        big |= x & Vector256.Create(-0f);
-        return Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(0.625f)), small, big);
+        return Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(0.625f)), small, big) | (x & Vector256.Create(-0f));
     }
 }
