@@ -59,6 +59,19 @@ public static class TrainingBench
         return results;
     }
 
+    /// <summary>A delegate that runs one training step of a case, for external harnesses (BenchmarkDotNet).</summary>
+    public static Action CreateStep(string name, Precision precision)
+    {
+        var config = Config(name, precision);
+        if (precision == Precision.Float32)
+        {
+            var e32 = new Engine<float>(config);
+            return () => { e32.ComputeGradient(out _); e32.ApplyUpdate(); };
+        }
+        var e64 = new Engine<double>(config);
+        return () => { e64.ComputeGradient(out _); e64.ApplyUpdate(); };
+    }
+
     public static BenchCase Time(string name, Precision precision, double seconds)
     {
         var config = Config(name, precision);
