@@ -31,22 +31,16 @@ internal static class Canonical
         return result;
     }
 
+    /// <summary>SHA-256 of the UTF-8 of, per value, '~' for null or its UTF-16 length, ':' and the value (as read-parquet.mjs).</summary>
     public static string Sha256(IEnumerable<string?> values)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var text = new StringBuilder();
         foreach (var v in values)
         {
-            if (v is null)
-            {
-                hash.AppendData([0]);
-                continue;
-            }
-            var bytes = Encoding.UTF8.GetBytes(v);
-            hash.AppendData([1]);
-            hash.AppendData(Encoding.ASCII.GetBytes($"{bytes.Length}:"));
-            hash.AppendData(bytes);
+            if (v is null) text.Append('~');
+            else text.Append(v.Length).Append(':').Append(v);
         }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
     /// <summary>A value of a fixture's expected JSON (parquet-check's canonical JSON) in canonical form.</summary>
