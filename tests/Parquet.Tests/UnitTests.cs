@@ -91,4 +91,29 @@ public sealed class UnitTests
         Assert.Equal(table.Schema, read.Schema);
         Assert.Equal(0, read.RowCount);
     }
+
+    [Fact]
+    public void Selected_columns_and_the_schema_alone_can_be_read()
+    {
+        var path = FixtureTests.Fixture("results_gzip.parquet");
+        var table = ParquetFile.Read(path, ["name", "id"]);
+        Assert.Equal(["id", "name"], table.Schema.Select(c => c.Name));
+        Assert.Equal("case-2999", ((string?[])table.Columns[1])[2999]);
+        Assert.Equal(9, ParquetFile.ReadSchema(path).Count);
+        var e = Assert.Throws<ParquetFormatException>(() => ParquetFile.Read(path, ["nope"]));
+        Assert.Contains("no column 'nope'", e.Message);
+    }
+
+    [Fact]
+    public void A_data_page_v2_is_unsupported_naming_the_feature()
+    {
+        var bytes = RoundTripTests.Write(new Table([new("x", ColumnType.Int32, false)], [new int?[] { 1, 2, 3 }]),
+            new WriteOptions { Compression = Compression.Uncompressed });
+        // The first page header starts right after the magic: field 1 (type, i32) = zigzag 0, DATA_PAGE.
+        Assert.Equal([0x15, 0x00], bytes[4..6]);
+        bytes[5] = 0x06; // zigzag 3: DATA_PAGE_V2
+        var e = Assert.Throws<ParquetUnsupportedException>(() => ParquetFile.Read(bytes, "v2.parquet"));
+        Assert.Contains("DATA_PAGE_V2", e.Feature);
+        Assert.StartsWith("v2.parquet: ", e.Message);
+    }
 }
