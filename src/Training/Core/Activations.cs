@@ -1,0 +1,79 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace SweepCluster.Training;
+
+/// <summary>Element-wise activations. Derivatives are taken from the output h = σ(z), which is all the cache keeps.</summary>
+internal static class Activations
+{
+    public static string Name(Activation a) => a switch
+    {
+        Activation.Tanh => "tanh",
+        Activation.Relu => "relu",
+        Activation.Sigmoid => "sigmoid",
+        Activation.Identity => "identity",
+        _ => throw new ArgumentException($"Model.Activation: unknown value {a}"),
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Apply<T>(Activation a, T z) where T : unmanaged, IFloatingPointIeee754<T> => a switch
+    {
+        Activation.Tanh => T.Tanh(z),
+        Activation.Relu => T.Max(z, T.Zero),
+        Activation.Sigmoid => T.One / (T.One + T.Exp(-z)),
+        _ => z,
+    };
+
+    /// <summary>σ'(z) written through h = σ(z): tanh 1−h², sigmoid h(1−h), relu [h &gt; 0] (0 at z = 0, as PyTorch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T DerivativeFromOutput<T>(Activation a, T h) where T : unmanaged, IFloatingPointIeee754<T> => a switch
+    {
+        Activation.Tanh => T.One - h * h,
+        Activation.Relu => h > T.Zero ? T.One : T.Zero,
+        Activation.Sigmoid => h * (T.One - h),
+        _ => T.One,
+    };
+
+    /// <summary>h = σ(z) in place or into another span; tanh uses the vectorized kernel.</summary>
+    public static void Apply<T>(Activation a, ReadOnlySpan<T> z, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (a)
+        {
+            case Activation.Tanh:
+                Simd.Tanh(z, h);
+                break;
+            case Activation.Identity:
+                if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(h))) z.CopyTo(h);
+                break;
+            default:
+                for (int i = 0; i < z.Length; i++) h[i] = Apply(a, z[i]);
+                break;
+        }
+    }
+
+    /// <summary>dz_j = r·a_j·σ'(z_j), given h = σ(z). The tanh case is vectorized.</summary>
+    public static void ScaledDerivative<T>(Activation act, T r, ReadOnlySpan<T> a, ReadOnlySpan<T> h, Span<T> dz)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = h.Length;
+        int i = 0;
+        if (act == Activation.Tanh && Vector256.IsHardwareAccelerated)
+        {
+            ref T ar = ref MemoryMarshal.GetReference(a);
+            ref T hr = ref MemoryMarshal.GetReference(h);
+            ref T dr = ref MemoryMarshal.GetReference(dz);
+            var vr = Vector256.Create(r);
+            var one = Vector256<T>.One;
+            int w = Vector256<T>.Count;
+            for (; i <= n - w; i += w)
+            {
+                var vh = Vector256.LoadUnsafe(ref hr, (nuint)i);
+                var va = Vector256.LoadUnsafe(ref ar, (nuint)i);
+                ((vr * va) * (one - vh * vh)).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+        for (; i < n; i++) dz[i] = r * a[i] * DerivativeFromOutput(act, h[i]);
+    }
+}
