@@ -77,6 +77,7 @@ internal static class RunCommand
             RabbitOptions rabbit;
             try { rabbit = RabbitOptions.From(broker); }
             catch (ArgumentException e) { return Cli.Fail($"sweep run: {e.Message}"); }
+            rabbit.ResultPrefetch = (ushort)Math.Clamp(2L * request.FlushRows, 100, ushort.MaxValue);
             // Log lines go to stderr so that stdout keeps the progress and the summary.
             using var logs = LoggerFactory.Create(b => b
                 .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)

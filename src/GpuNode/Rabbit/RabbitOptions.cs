@@ -38,8 +38,11 @@ internal sealed class RabbitOptions
 
     public bool UsesTls => Endpoint.Scheme == "amqps";
 
-    /// <summary>How many results the coordinator may hold unacknowledged while ResultSink batches them.</summary>
-    public ushort ResultPrefetch { get; init; } = 1000;
+    /// <summary>
+    /// How many results the coordinator may hold unacknowledged while ResultSink batches them: more than a batch,
+    /// or the broker stops delivering before a batch fills and every batch waits for the flush timer.
+    /// </summary>
+    public ushort ResultPrefetch { get; set; } = 1000;
 
     /// <summary>A name for connections as the broker's management tools show them.</summary>
     public string ClientName { get; init; } = "sweepcluster";

@@ -10,8 +10,6 @@ internal static class Signals
 {
     public static void Terminate(int pid) => Send(pid, "TERM");
 
-    public static void KillHard(int pid) => Send(pid, "KILL");
-
     private static void Send(int pid, string signal)
     {
         using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { $"-{signal}", pid.ToString() }, RedirectStandardError = true })!;
