@@ -32,7 +32,9 @@ public static class ResultsLoader
     {
         var resultsDir = Path.Combine(runDir, "results");
         if (!Directory.Exists(resultsDir)) return [];
-        var parts = Directory.GetFiles(resultsDir, "part-*.parquet").Order(StringComparer.Ordinal);
+        var parts = Directory.GetFiles(resultsDir, "part-*.parquet")
+            .Where(p => p.EndsWith(".parquet", StringComparison.Ordinal)) // skip *.tmp whatever the platform's pattern rules
+            .Order(StringComparer.Ordinal);
         return Deduplicate(parts.SelectMany(path => FromTable(ParquetFile.Read(path), path)));
     }
 

@@ -90,7 +90,7 @@ internal static class Plots
         const int steps = 20;
         for (var k = 0; k < steps; k++)
             svg.Rect(Left + plotW + 20, Top + k * plotH / (double)steps, 14, plotH / (double)steps + 0.5, Colour(1 - (k + 0.5) / steps));
-        svg.Text(Left + plotW + 38, Top + 10, Svg.F($"1e{hi:0}"), "start");
+        svg.Text(Left + plotW + 38, Top + 10, Svg.F($"1e{hi + 0.0:0}"), "start"); // + 0.0 turns a ceiling of −0 into 0
         svg.Text(Left + plotW + 38, Top + plotH, Svg.F($"1e{lo:0}"), "start");
         return svg.ToString();
     }
@@ -117,13 +117,14 @@ internal static class Plots
         svg.Text(14, Top + plotH / 2.0, yLabel, rotate: -90);
         svg.Line(Left, Y(quorum), Left + plotW, Y(quorum), "#999", dashed: true).Text(Left + plotW + 4, Y(quorum) + 4, "quorum", "start", fill: "#999");
 
-        var offscale = 0;
-        foreach (var (x, label, colour) in markers)
+        // Labels go one per line: markers often coincide (theory = empirical is the hoped-for outcome).
+        for (var i = 0; i < markers.Count; i++)
         {
+            var (x, label, colour) = markers[i];
             if (x >= x0 && x <= x1)
-                svg.Line(X(x), Top, X(x), Top + plotH, colour, dashed: true).Text(X(x) + 3, Top + 10, label, "start", fill: colour);
+                svg.Line(X(x), Top, X(x), Top + plotH, colour, dashed: true).Text(X(x) + 3, Top + 40 + 14 * i, label, "start", fill: colour);
             else
-                svg.Text(Left + plotW + 4, Top + 30 + 14 * offscale++, $"{label} →", "start", fill: colour);
+                svg.Text(Left + plotW + 4, Top + 40 + 14 * i, $"{label} →", "start", fill: colour);
         }
         svg.Polyline(points.Select(p => (X(p.N), Y(p.Y))), "#1f77b4");
         foreach (var (n, y) in points)

@@ -70,3 +70,28 @@ public sealed class ResultsLoaderTests
         finally { Directory.Delete(dir, true); }
     }
 }
+
+public sealed class ResultsLoaderParquetTests : IDisposable
+{
+    private readonly string runDir = Directory.CreateTempSubdirectory("run-").FullName;
+
+    public void Dispose() => Directory.Delete(runDir, true);
+
+    [Fact]
+    public void Every_finished_part_file_is_read_and_a_redelivered_trial_counted_once()
+    {
+        var results = Directory.CreateDirectory(Path.Combine(runDir, "results")).FullName;
+        var first = new[] { Rows.Row(1, 0, 1e-9), Rows.Row(1, 1, 0.3, status: TrialStatus.Failed) };
+        var redelivered = first[0] with { TestError = 7 };
+        var second = new[] { redelivered, Rows.Row(2, 0, 1e-8, unobserved: 1e-7) };
+        ParquetFile.WriteAtomic(Path.Combine(results, "part-00000.parquet"), ResultsLoaderTests.ResultTable(first));
+        ParquetFile.WriteAtomic(Path.Combine(results, "part-00001.parquet"), ResultsLoaderTests.ResultTable(second));
+        // A writer caught mid-file leaves a temporary name; it must not be read (it would not parse).
+        File.WriteAllText(Path.Combine(results, "part-00002.parquet.tmp"), "PAR1 half a file");
+
+        Assert.Equal([first[0], first[1], second[1]], ResultsLoader.Load(runDir));
+
+        var (md, _) = ReportWriter.Write(runDir);
+        Assert.Contains("3 trials in 1 groups, 1 not ok", File.ReadAllText(md));
+    }
+}
