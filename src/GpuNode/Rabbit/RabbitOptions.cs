@@ -94,6 +94,8 @@ internal sealed class RabbitOptions
             NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
             RequestedHeartbeat = TimeSpan.FromSeconds(30),
             RequestedConnectionTimeout = TimeSpan.FromSeconds(10),
+            // Reconnecting after a broker restart must not re-declare the quorum work queue (RabbitTopology).
+            TopologyRecoveryFilter = new TopologyRecoveryFilter { QueueFilter = q => q.Name != RabbitTopology.TrialsQueue },
         };
         if (User is not null) factory.UserName = User;
         if (_password is not null) factory.Password = _password;

@@ -20,7 +20,7 @@ public sealed partial class ClusterMeasurements(BrokerFixture broker, ITestOutpu
     [Fact]
     public async Task Four_nodes_run_a_sweep_of_no_op_trials_each_exactly_once()
     {
-        const int trials = 2000;
+        const int trials = 1000;
         // One step on one sample: the trial itself costs microseconds, so this measures the cluster's overhead.
         await using var cluster = new ClusterHarness(broker, $$"""
             name: noop
@@ -51,7 +51,7 @@ public sealed partial class ClusterMeasurements(BrokerFixture broker, ITestOutpu
     [Fact]
     public async Task The_trial_of_a_killed_node_runs_on_another_node_within_moments()
     {
-        const int kills = 5;
+        const int kills = 3;
         // One trial that runs for minutes, passed from node to node: each holder is SIGKILLed once an idle spare
         // is up, and the spare's next heartbeat (every 10 ms) says when it is running the trial.
         await using var cluster = new ClusterHarness(broker, """
