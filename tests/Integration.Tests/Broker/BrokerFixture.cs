@@ -76,6 +76,25 @@ public sealed class BrokerFixture : IAsyncLifetime
         File.Delete(PidFile);
     }
 
+    /// <summary>Evaluates an Erlang expression inside the running broker (rabbitmqctl eval) and returns what it printed.</summary>
+    public async Task<string> EvalAsync(string expression)
+    {
+        var ctl = new ProcessStartInfo("/usr/lib/rabbitmq/bin/rabbitmqctl")
+        {
+            ArgumentList = { "-n", $"throwaway-{Port}@localhost", "eval", expression },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        ctl.Environment["HOME"] = Path.Combine(Folder, "home"); // the Erlang cookie
+        ctl.Environment["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(Folder, "rabbitmq-env.conf");
+        using var process = Process.Start(ctl)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"rabbitmqctl eval failed ({process.ExitCode}): {error}");
+        return output.Trim();
+    }
+
     public async Task DisposeAsync()
     {
         if (File.Exists(PidFile)) await StopAsync();
