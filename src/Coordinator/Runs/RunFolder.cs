@@ -65,7 +65,7 @@ internal sealed class RunFolder : IDisposable
         var recorded = new Dictionary<TrialId, TrialStatus>();
         foreach (var file in PartFiles(Results))
         {
-            var table = ParquetFile.Read(file);
+            var table = ParquetFile.Read(file, [ResultColumns.TrialId, ResultColumns.Status]);
             var ids = table.IndexOf(ResultColumns.TrialId);
             var statuses = table.IndexOf(ResultColumns.Status);
             if (ids < 0 || statuses < 0)

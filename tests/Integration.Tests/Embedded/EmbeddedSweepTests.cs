@@ -6,7 +6,7 @@ namespace SweepCluster.Integration.Tests.Embedded;
 /// <summary>The embedded sweep end to end through the real `sweep` executable.</summary>
 public sealed class EmbeddedSweepTests
 {
-    private static string RepoFile(string relative)
+    internal static string RepoFile(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "SweepCluster.sln")))
