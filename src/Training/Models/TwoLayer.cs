@@ -186,28 +186,35 @@ internal sealed class TwoLayer<T> : Model<T> where T : unmanaged, IFloatingPoint
                 z7 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 7 * d + k)), wv, z7);
             }
             var av = Vector256.LoadUnsafe(ref a, (nuint)j);
-            z0 = VectorActivations.Apply(act, z0);
+            if (act == Activation.Tanh)
+            {
+                Simd.Tanh8(ref z0, ref z1, ref z2, ref z3, ref z4, ref z5, ref z6, ref z7);
+            }
+            else
+            {
+                z0 = VectorActivations.Apply(act, z0);
+                z1 = VectorActivations.Apply(act, z1);
+                z2 = VectorActivations.Apply(act, z2);
+                z3 = VectorActivations.Apply(act, z3);
+                z4 = VectorActivations.Apply(act, z4);
+                z5 = VectorActivations.Apply(act, z5);
+                z6 = VectorActivations.Apply(act, z6);
+                z7 = VectorActivations.Apply(act, z7);
+            }
             z0.StoreUnsafe(ref hb, (nuint)(j));
             f0 = Simd.Fma(z0, av, f0);
-            z1 = VectorActivations.Apply(act, z1);
             z1.StoreUnsafe(ref hb, (nuint)(m + j));
             f1 = Simd.Fma(z1, av, f1);
-            z2 = VectorActivations.Apply(act, z2);
             z2.StoreUnsafe(ref hb, (nuint)(2 * m + j));
             f2 = Simd.Fma(z2, av, f2);
-            z3 = VectorActivations.Apply(act, z3);
             z3.StoreUnsafe(ref hb, (nuint)(3 * m + j));
             f3 = Simd.Fma(z3, av, f3);
-            z4 = VectorActivations.Apply(act, z4);
             z4.StoreUnsafe(ref hb, (nuint)(4 * m + j));
             f4 = Simd.Fma(z4, av, f4);
-            z5 = VectorActivations.Apply(act, z5);
             z5.StoreUnsafe(ref hb, (nuint)(5 * m + j));
             f5 = Simd.Fma(z5, av, f5);
-            z6 = VectorActivations.Apply(act, z6);
             z6.StoreUnsafe(ref hb, (nuint)(6 * m + j));
             f6 = Simd.Fma(z6, av, f6);
-            z7 = VectorActivations.Apply(act, z7);
             z7.StoreUnsafe(ref hb, (nuint)(7 * m + j));
             f7 = Simd.Fma(z7, av, f7);
         }
