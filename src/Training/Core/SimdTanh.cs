@@ -3,20 +3,21 @@ using System.Runtime.Intrinsics;
 
 namespace SweepCluster.Training;
 
-// The vector tanh in the form the hot loops use. The JIT emits instructions in source order and one tanh
-// is a dependency chain of ~60 instructions, longer than the CPU's scheduler window; written out for
-// 1 and 4 independent vectors statement by statement (4 × 512 bits on
-// AVX-512 hardware, where one instruction then carries eight doubles), the chains interleave and the FMA/divide units stay
-// busy. Method (both precisions): |x| < 0.625 by an odd rational (float: polynomial) approximation
+// The vector tanh. The JIT emits instructions in source order and one tanh is a dependency chain of ~60
+// instructions, longer than the CPU's scheduler window; the four-vector forms are written out statement
+// by statement so the chains interleave and the FMA and divide units stay busy (on AVX-512 hardware as four
+// 512-bit vectors, where one instruction carries eight doubles). They load and store memory themselves,
+// because passing vector locals by reference would force them out of registers.
+// Method (both precisions): for |x| < 0.625 an odd rational (float: polynomial) approximation
 // |x| + |x|·z·P(z)/Q(z), z = x² (classic Cephes-style coefficients); above it 1 − 2/(e^{2|x|}+1), where
-// tanh ≥ 0.55 so the subtraction loses at most one bit. e^t, for 0 ≤ t ≤ 40 only (clamped; beyond it tanh
+// tanh ≥ 0.55 so the subtraction loses at most one bit. e^t, only for 0 ≤ t ≤ 40 (clamped: beyond it tanh
 // rounds to 1), is t = k·ln2 + r, |r| ≤ ln2/2 (ln2 split in two so k·ln2_hi is exact), e^r by its Taylor
 // series to r¹³/13! (float r⁸/8!) in Estrin's scheme, and 2^k written into the exponent bits. The sign is
-// put back last, so tanh(−0) = −0; NaN is passed through. KernelTests check both widths against Math.Tanh.
+// put back last, so tanh(−0) = −0; NaN is passed through. KernelTests check every form against Math.Tanh.
 internal static partial class Simd
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tanh1(ref Vector256<double> x0)
+    private static Vector256<double> Tanh1(Vector256<double> x0)
     {
         var one = Vector256.Create(1.0);
         var two = Vector256.Create(2.0);
@@ -66,11 +67,13 @@ internal static partial class Simd
         var small0 = Vector256.LessThan(ax0, threshold);
         var ratio0 = Vector256.ConditionalSelect(small0, p0, two) / Vector256.ConditionalSelect(small0, q0, ex0 + one);
         var y0 = Vector256.ConditionalSelect(small0, Vector256.FusedMultiplyAdd(ax0 * z0, ratio0, ax0), one - ratio0) | (x0 & signBit);
-        x0 = Vector256.ConditionalSelect(Vector256.Equals(x0, x0), y0, x0);
+        y0 = Vector256.ConditionalSelect(Vector256.Equals(x0, x0), y0, x0);
+        return y0;
     }
 
+    /// <summary>tanh of the 4 vectors at src into dst (may be the same memory).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tanh4(ref Vector256<double> x0, ref Vector256<double> x1, ref Vector256<double> x2, ref Vector256<double> x3)
+    private static void Tanh4x256(ref double src, ref double dst)
     {
         var one = Vector256.Create(1.0);
         var two = Vector256.Create(2.0);
@@ -99,6 +102,10 @@ internal static partial class Simd
         var e11 = Vector256.Create(1.0 / 39916800);
         var e12 = Vector256.Create(1.0 / 479001600);
         var e13 = Vector256.Create(1.0 / 6227020800);
+        var x0 = Vector256.LoadUnsafe(ref src, (nuint)(0 * Vector256<double>.Count));
+        var x1 = Vector256.LoadUnsafe(ref src, (nuint)(1 * Vector256<double>.Count));
+        var x2 = Vector256.LoadUnsafe(ref src, (nuint)(2 * Vector256<double>.Count));
+        var x3 = Vector256.LoadUnsafe(ref src, (nuint)(3 * Vector256<double>.Count));
         var ax0 = Vector256.Abs(x0);
         var ax1 = Vector256.Abs(x1);
         var ax2 = Vector256.Abs(x2);
@@ -183,161 +190,19 @@ internal static partial class Simd
         var y1 = Vector256.ConditionalSelect(small1, Vector256.FusedMultiplyAdd(ax1 * z1, ratio1, ax1), one - ratio1) | (x1 & signBit);
         var y2 = Vector256.ConditionalSelect(small2, Vector256.FusedMultiplyAdd(ax2 * z2, ratio2, ax2), one - ratio2) | (x2 & signBit);
         var y3 = Vector256.ConditionalSelect(small3, Vector256.FusedMultiplyAdd(ax3 * z3, ratio3, ax3), one - ratio3) | (x3 & signBit);
-        x0 = Vector256.ConditionalSelect(Vector256.Equals(x0, x0), y0, x0);
-        x1 = Vector256.ConditionalSelect(Vector256.Equals(x1, x1), y1, x1);
-        x2 = Vector256.ConditionalSelect(Vector256.Equals(x2, x2), y2, x2);
-        x3 = Vector256.ConditionalSelect(Vector256.Equals(x3, x3), y3, x3);
+        y0 = Vector256.ConditionalSelect(Vector256.Equals(x0, x0), y0, x0);
+        y1 = Vector256.ConditionalSelect(Vector256.Equals(x1, x1), y1, x1);
+        y2 = Vector256.ConditionalSelect(Vector256.Equals(x2, x2), y2, x2);
+        y3 = Vector256.ConditionalSelect(Vector256.Equals(x3, x3), y3, x3);
+        y0.StoreUnsafe(ref dst, (nuint)(0 * Vector256<double>.Count));
+        y1.StoreUnsafe(ref dst, (nuint)(1 * Vector256<double>.Count));
+        y2.StoreUnsafe(ref dst, (nuint)(2 * Vector256<double>.Count));
+        y3.StoreUnsafe(ref dst, (nuint)(3 * Vector256<double>.Count));
     }
 
+    /// <summary>tanh of the 4 vectors at src into dst (may be the same memory).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tanh1(ref Vector256<float> x0)
-    {
-        var one = Vector256.Create(1f);
-        var two = Vector256.Create(2f);
-        var cP0 = Vector256.Create(-5.70498872745E-3f);
-        var cP1 = Vector256.Create(2.06390887954E-2f);
-        var cP2 = Vector256.Create(-5.37397155531E-2f);
-        var cP3 = Vector256.Create(1.33314422036E-1f);
-        var cP4 = Vector256.Create(-3.33332819422E-1f);
-        var clamp = Vector256.Create(20f);
-        var shifter = Vector256.Create(12582912f);
-        var log2e = Vector256.Create(1.44269504f);
-        var ln2Hi = Vector256.Create(-0.693145752f);
-        var ln2Lo = Vector256.Create(-1.42860677e-6f);
-        var threshold = Vector256.Create(0.625f);
-        var signBit = Vector256.Create(-0f);
-        var e2 = Vector256.Create(0.5f);
-        var e3 = Vector256.Create(1f / 6);
-        var e4 = Vector256.Create(1f / 24);
-        var e5 = Vector256.Create(1f / 120);
-        var e6 = Vector256.Create(1f / 720);
-        var e7 = Vector256.Create(1f / 5040);
-        var e8 = Vector256.Create(1f / 40320);
-        var ax0 = Vector256.Abs(x0);
-        var z0 = x0 * x0;
-        var p0 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(cP0, z0, cP1), z0, cP2), z0, cP3), z0, cP4);
-        var t0 = ax0 + ax0;
-        t0 = Vector256.ConditionalSelect(Vector256.LessThan(t0, clamp), t0, clamp);
-        var ks0 = Vector256.FusedMultiplyAdd(t0, log2e, shifter);
-        var k0 = ks0 - shifter;
-        var r0 = Vector256.FusedMultiplyAdd(k0, ln2Hi, t0);
-        r0 = Vector256.FusedMultiplyAdd(k0, ln2Lo, r0);
-        var r20 = r0 * r0;
-        var r40 = r20 * r20;
-        var s00 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r0, e3, e2), r20, Vector256.FusedMultiplyAdd(r0, one, one));
-        var s10 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r0, e7, e6), r20, Vector256.FusedMultiplyAdd(r0, e5, e4));
-        var poly0 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(e8, r40, s10), r40, s00);
-        var ex0 = poly0 * ((ks0.AsInt32() << 23) + one.AsInt32()).AsSingle();
-        var small0 = Vector256.LessThan(ax0, threshold);
-        var ratio0 = two / (ex0 + one);
-        var y0 = Vector256.ConditionalSelect(small0, Vector256.FusedMultiplyAdd(p0 * z0, ax0, ax0), one - ratio0) | (x0 & signBit);
-        x0 = Vector256.ConditionalSelect(Vector256.Equals(x0, x0), y0, x0);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tanh4(ref Vector256<float> x0, ref Vector256<float> x1, ref Vector256<float> x2, ref Vector256<float> x3)
-    {
-        var one = Vector256.Create(1f);
-        var two = Vector256.Create(2f);
-        var cP0 = Vector256.Create(-5.70498872745E-3f);
-        var cP1 = Vector256.Create(2.06390887954E-2f);
-        var cP2 = Vector256.Create(-5.37397155531E-2f);
-        var cP3 = Vector256.Create(1.33314422036E-1f);
-        var cP4 = Vector256.Create(-3.33332819422E-1f);
-        var clamp = Vector256.Create(20f);
-        var shifter = Vector256.Create(12582912f);
-        var log2e = Vector256.Create(1.44269504f);
-        var ln2Hi = Vector256.Create(-0.693145752f);
-        var ln2Lo = Vector256.Create(-1.42860677e-6f);
-        var threshold = Vector256.Create(0.625f);
-        var signBit = Vector256.Create(-0f);
-        var e2 = Vector256.Create(0.5f);
-        var e3 = Vector256.Create(1f / 6);
-        var e4 = Vector256.Create(1f / 24);
-        var e5 = Vector256.Create(1f / 120);
-        var e6 = Vector256.Create(1f / 720);
-        var e7 = Vector256.Create(1f / 5040);
-        var e8 = Vector256.Create(1f / 40320);
-        var ax0 = Vector256.Abs(x0);
-        var ax1 = Vector256.Abs(x1);
-        var ax2 = Vector256.Abs(x2);
-        var ax3 = Vector256.Abs(x3);
-        var z0 = x0 * x0;
-        var z1 = x1 * x1;
-        var z2 = x2 * x2;
-        var z3 = x3 * x3;
-        var p0 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(cP0, z0, cP1), z0, cP2), z0, cP3), z0, cP4);
-        var p1 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(cP0, z1, cP1), z1, cP2), z1, cP3), z1, cP4);
-        var p2 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(cP0, z2, cP1), z2, cP2), z2, cP3), z2, cP4);
-        var p3 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(cP0, z3, cP1), z3, cP2), z3, cP3), z3, cP4);
-        var t0 = ax0 + ax0;
-        var t1 = ax1 + ax1;
-        var t2 = ax2 + ax2;
-        var t3 = ax3 + ax3;
-        t0 = Vector256.ConditionalSelect(Vector256.LessThan(t0, clamp), t0, clamp);
-        t1 = Vector256.ConditionalSelect(Vector256.LessThan(t1, clamp), t1, clamp);
-        t2 = Vector256.ConditionalSelect(Vector256.LessThan(t2, clamp), t2, clamp);
-        t3 = Vector256.ConditionalSelect(Vector256.LessThan(t3, clamp), t3, clamp);
-        var ks0 = Vector256.FusedMultiplyAdd(t0, log2e, shifter);
-        var ks1 = Vector256.FusedMultiplyAdd(t1, log2e, shifter);
-        var ks2 = Vector256.FusedMultiplyAdd(t2, log2e, shifter);
-        var ks3 = Vector256.FusedMultiplyAdd(t3, log2e, shifter);
-        var k0 = ks0 - shifter;
-        var k1 = ks1 - shifter;
-        var k2 = ks2 - shifter;
-        var k3 = ks3 - shifter;
-        var r0 = Vector256.FusedMultiplyAdd(k0, ln2Hi, t0);
-        var r1 = Vector256.FusedMultiplyAdd(k1, ln2Hi, t1);
-        var r2 = Vector256.FusedMultiplyAdd(k2, ln2Hi, t2);
-        var r3 = Vector256.FusedMultiplyAdd(k3, ln2Hi, t3);
-        r0 = Vector256.FusedMultiplyAdd(k0, ln2Lo, r0);
-        r1 = Vector256.FusedMultiplyAdd(k1, ln2Lo, r1);
-        r2 = Vector256.FusedMultiplyAdd(k2, ln2Lo, r2);
-        r3 = Vector256.FusedMultiplyAdd(k3, ln2Lo, r3);
-        var r20 = r0 * r0;
-        var r21 = r1 * r1;
-        var r22 = r2 * r2;
-        var r23 = r3 * r3;
-        var r40 = r20 * r20;
-        var r41 = r21 * r21;
-        var r42 = r22 * r22;
-        var r43 = r23 * r23;
-        var s00 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r0, e3, e2), r20, Vector256.FusedMultiplyAdd(r0, one, one));
-        var s01 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r1, e3, e2), r21, Vector256.FusedMultiplyAdd(r1, one, one));
-        var s02 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r2, e3, e2), r22, Vector256.FusedMultiplyAdd(r2, one, one));
-        var s03 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r3, e3, e2), r23, Vector256.FusedMultiplyAdd(r3, one, one));
-        var s10 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r0, e7, e6), r20, Vector256.FusedMultiplyAdd(r0, e5, e4));
-        var s11 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r1, e7, e6), r21, Vector256.FusedMultiplyAdd(r1, e5, e4));
-        var s12 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r2, e7, e6), r22, Vector256.FusedMultiplyAdd(r2, e5, e4));
-        var s13 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r3, e7, e6), r23, Vector256.FusedMultiplyAdd(r3, e5, e4));
-        var poly0 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(e8, r40, s10), r40, s00);
-        var poly1 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(e8, r41, s11), r41, s01);
-        var poly2 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(e8, r42, s12), r42, s02);
-        var poly3 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(e8, r43, s13), r43, s03);
-        var ex0 = poly0 * ((ks0.AsInt32() << 23) + one.AsInt32()).AsSingle();
-        var ex1 = poly1 * ((ks1.AsInt32() << 23) + one.AsInt32()).AsSingle();
-        var ex2 = poly2 * ((ks2.AsInt32() << 23) + one.AsInt32()).AsSingle();
-        var ex3 = poly3 * ((ks3.AsInt32() << 23) + one.AsInt32()).AsSingle();
-        var small0 = Vector256.LessThan(ax0, threshold);
-        var small1 = Vector256.LessThan(ax1, threshold);
-        var small2 = Vector256.LessThan(ax2, threshold);
-        var small3 = Vector256.LessThan(ax3, threshold);
-        var ratio0 = two / (ex0 + one);
-        var ratio1 = two / (ex1 + one);
-        var ratio2 = two / (ex2 + one);
-        var ratio3 = two / (ex3 + one);
-        var y0 = Vector256.ConditionalSelect(small0, Vector256.FusedMultiplyAdd(p0 * z0, ax0, ax0), one - ratio0) | (x0 & signBit);
-        var y1 = Vector256.ConditionalSelect(small1, Vector256.FusedMultiplyAdd(p1 * z1, ax1, ax1), one - ratio1) | (x1 & signBit);
-        var y2 = Vector256.ConditionalSelect(small2, Vector256.FusedMultiplyAdd(p2 * z2, ax2, ax2), one - ratio2) | (x2 & signBit);
-        var y3 = Vector256.ConditionalSelect(small3, Vector256.FusedMultiplyAdd(p3 * z3, ax3, ax3), one - ratio3) | (x3 & signBit);
-        x0 = Vector256.ConditionalSelect(Vector256.Equals(x0, x0), y0, x0);
-        x1 = Vector256.ConditionalSelect(Vector256.Equals(x1, x1), y1, x1);
-        x2 = Vector256.ConditionalSelect(Vector256.Equals(x2, x2), y2, x2);
-        x3 = Vector256.ConditionalSelect(Vector256.Equals(x3, x3), y3, x3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tanh4(ref Vector512<double> x0, ref Vector512<double> x1, ref Vector512<double> x2, ref Vector512<double> x3)
+    private static void Tanh4x512(ref double src, ref double dst)
     {
         var one = Vector512.Create(1.0);
         var two = Vector512.Create(2.0);
@@ -366,6 +231,10 @@ internal static partial class Simd
         var e11 = Vector512.Create(1.0 / 39916800);
         var e12 = Vector512.Create(1.0 / 479001600);
         var e13 = Vector512.Create(1.0 / 6227020800);
+        var x0 = Vector512.LoadUnsafe(ref src, (nuint)(0 * Vector512<double>.Count));
+        var x1 = Vector512.LoadUnsafe(ref src, (nuint)(1 * Vector512<double>.Count));
+        var x2 = Vector512.LoadUnsafe(ref src, (nuint)(2 * Vector512<double>.Count));
+        var x3 = Vector512.LoadUnsafe(ref src, (nuint)(3 * Vector512<double>.Count));
         var ax0 = Vector512.Abs(x0);
         var ax1 = Vector512.Abs(x1);
         var ax2 = Vector512.Abs(x2);
@@ -450,14 +319,176 @@ internal static partial class Simd
         var y1 = Vector512.ConditionalSelect(small1, Vector512.FusedMultiplyAdd(ax1 * z1, ratio1, ax1), one - ratio1) | (x1 & signBit);
         var y2 = Vector512.ConditionalSelect(small2, Vector512.FusedMultiplyAdd(ax2 * z2, ratio2, ax2), one - ratio2) | (x2 & signBit);
         var y3 = Vector512.ConditionalSelect(small3, Vector512.FusedMultiplyAdd(ax3 * z3, ratio3, ax3), one - ratio3) | (x3 & signBit);
-        x0 = Vector512.ConditionalSelect(Vector512.Equals(x0, x0), y0, x0);
-        x1 = Vector512.ConditionalSelect(Vector512.Equals(x1, x1), y1, x1);
-        x2 = Vector512.ConditionalSelect(Vector512.Equals(x2, x2), y2, x2);
-        x3 = Vector512.ConditionalSelect(Vector512.Equals(x3, x3), y3, x3);
+        y0 = Vector512.ConditionalSelect(Vector512.Equals(x0, x0), y0, x0);
+        y1 = Vector512.ConditionalSelect(Vector512.Equals(x1, x1), y1, x1);
+        y2 = Vector512.ConditionalSelect(Vector512.Equals(x2, x2), y2, x2);
+        y3 = Vector512.ConditionalSelect(Vector512.Equals(x3, x3), y3, x3);
+        y0.StoreUnsafe(ref dst, (nuint)(0 * Vector512<double>.Count));
+        y1.StoreUnsafe(ref dst, (nuint)(1 * Vector512<double>.Count));
+        y2.StoreUnsafe(ref dst, (nuint)(2 * Vector512<double>.Count));
+        y3.StoreUnsafe(ref dst, (nuint)(3 * Vector512<double>.Count));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tanh4(ref Vector512<float> x0, ref Vector512<float> x1, ref Vector512<float> x2, ref Vector512<float> x3)
+    private static Vector256<float> Tanh1(Vector256<float> x0)
+    {
+        var one = Vector256.Create(1f);
+        var two = Vector256.Create(2f);
+        var cP0 = Vector256.Create(-5.70498872745E-3f);
+        var cP1 = Vector256.Create(2.06390887954E-2f);
+        var cP2 = Vector256.Create(-5.37397155531E-2f);
+        var cP3 = Vector256.Create(1.33314422036E-1f);
+        var cP4 = Vector256.Create(-3.33332819422E-1f);
+        var clamp = Vector256.Create(20f);
+        var shifter = Vector256.Create(12582912f);
+        var log2e = Vector256.Create(1.44269504f);
+        var ln2Hi = Vector256.Create(-0.693145752f);
+        var ln2Lo = Vector256.Create(-1.42860677e-6f);
+        var threshold = Vector256.Create(0.625f);
+        var signBit = Vector256.Create(-0f);
+        var e2 = Vector256.Create(0.5f);
+        var e3 = Vector256.Create(1f / 6);
+        var e4 = Vector256.Create(1f / 24);
+        var e5 = Vector256.Create(1f / 120);
+        var e6 = Vector256.Create(1f / 720);
+        var e7 = Vector256.Create(1f / 5040);
+        var e8 = Vector256.Create(1f / 40320);
+        var ax0 = Vector256.Abs(x0);
+        var z0 = x0 * x0;
+        var p0 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(cP0, z0, cP1), z0, cP2), z0, cP3), z0, cP4);
+        var t0 = ax0 + ax0;
+        t0 = Vector256.ConditionalSelect(Vector256.LessThan(t0, clamp), t0, clamp);
+        var ks0 = Vector256.FusedMultiplyAdd(t0, log2e, shifter);
+        var k0 = ks0 - shifter;
+        var r0 = Vector256.FusedMultiplyAdd(k0, ln2Hi, t0);
+        r0 = Vector256.FusedMultiplyAdd(k0, ln2Lo, r0);
+        var r20 = r0 * r0;
+        var r40 = r20 * r20;
+        var s00 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r0, e3, e2), r20, Vector256.FusedMultiplyAdd(r0, one, one));
+        var s10 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r0, e7, e6), r20, Vector256.FusedMultiplyAdd(r0, e5, e4));
+        var poly0 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(e8, r40, s10), r40, s00);
+        var ex0 = poly0 * ((ks0.AsInt32() << 23) + one.AsInt32()).AsSingle();
+        var small0 = Vector256.LessThan(ax0, threshold);
+        var ratio0 = two / (ex0 + one);
+        var y0 = Vector256.ConditionalSelect(small0, Vector256.FusedMultiplyAdd(p0 * z0, ax0, ax0), one - ratio0) | (x0 & signBit);
+        y0 = Vector256.ConditionalSelect(Vector256.Equals(x0, x0), y0, x0);
+        return y0;
+    }
+
+    /// <summary>tanh of the 4 vectors at src into dst (may be the same memory).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tanh4x256(ref float src, ref float dst)
+    {
+        var one = Vector256.Create(1f);
+        var two = Vector256.Create(2f);
+        var cP0 = Vector256.Create(-5.70498872745E-3f);
+        var cP1 = Vector256.Create(2.06390887954E-2f);
+        var cP2 = Vector256.Create(-5.37397155531E-2f);
+        var cP3 = Vector256.Create(1.33314422036E-1f);
+        var cP4 = Vector256.Create(-3.33332819422E-1f);
+        var clamp = Vector256.Create(20f);
+        var shifter = Vector256.Create(12582912f);
+        var log2e = Vector256.Create(1.44269504f);
+        var ln2Hi = Vector256.Create(-0.693145752f);
+        var ln2Lo = Vector256.Create(-1.42860677e-6f);
+        var threshold = Vector256.Create(0.625f);
+        var signBit = Vector256.Create(-0f);
+        var e2 = Vector256.Create(0.5f);
+        var e3 = Vector256.Create(1f / 6);
+        var e4 = Vector256.Create(1f / 24);
+        var e5 = Vector256.Create(1f / 120);
+        var e6 = Vector256.Create(1f / 720);
+        var e7 = Vector256.Create(1f / 5040);
+        var e8 = Vector256.Create(1f / 40320);
+        var x0 = Vector256.LoadUnsafe(ref src, (nuint)(0 * Vector256<float>.Count));
+        var x1 = Vector256.LoadUnsafe(ref src, (nuint)(1 * Vector256<float>.Count));
+        var x2 = Vector256.LoadUnsafe(ref src, (nuint)(2 * Vector256<float>.Count));
+        var x3 = Vector256.LoadUnsafe(ref src, (nuint)(3 * Vector256<float>.Count));
+        var ax0 = Vector256.Abs(x0);
+        var ax1 = Vector256.Abs(x1);
+        var ax2 = Vector256.Abs(x2);
+        var ax3 = Vector256.Abs(x3);
+        var z0 = x0 * x0;
+        var z1 = x1 * x1;
+        var z2 = x2 * x2;
+        var z3 = x3 * x3;
+        var p0 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(cP0, z0, cP1), z0, cP2), z0, cP3), z0, cP4);
+        var p1 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(cP0, z1, cP1), z1, cP2), z1, cP3), z1, cP4);
+        var p2 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(cP0, z2, cP1), z2, cP2), z2, cP3), z2, cP4);
+        var p3 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(cP0, z3, cP1), z3, cP2), z3, cP3), z3, cP4);
+        var t0 = ax0 + ax0;
+        var t1 = ax1 + ax1;
+        var t2 = ax2 + ax2;
+        var t3 = ax3 + ax3;
+        t0 = Vector256.ConditionalSelect(Vector256.LessThan(t0, clamp), t0, clamp);
+        t1 = Vector256.ConditionalSelect(Vector256.LessThan(t1, clamp), t1, clamp);
+        t2 = Vector256.ConditionalSelect(Vector256.LessThan(t2, clamp), t2, clamp);
+        t3 = Vector256.ConditionalSelect(Vector256.LessThan(t3, clamp), t3, clamp);
+        var ks0 = Vector256.FusedMultiplyAdd(t0, log2e, shifter);
+        var ks1 = Vector256.FusedMultiplyAdd(t1, log2e, shifter);
+        var ks2 = Vector256.FusedMultiplyAdd(t2, log2e, shifter);
+        var ks3 = Vector256.FusedMultiplyAdd(t3, log2e, shifter);
+        var k0 = ks0 - shifter;
+        var k1 = ks1 - shifter;
+        var k2 = ks2 - shifter;
+        var k3 = ks3 - shifter;
+        var r0 = Vector256.FusedMultiplyAdd(k0, ln2Hi, t0);
+        var r1 = Vector256.FusedMultiplyAdd(k1, ln2Hi, t1);
+        var r2 = Vector256.FusedMultiplyAdd(k2, ln2Hi, t2);
+        var r3 = Vector256.FusedMultiplyAdd(k3, ln2Hi, t3);
+        r0 = Vector256.FusedMultiplyAdd(k0, ln2Lo, r0);
+        r1 = Vector256.FusedMultiplyAdd(k1, ln2Lo, r1);
+        r2 = Vector256.FusedMultiplyAdd(k2, ln2Lo, r2);
+        r3 = Vector256.FusedMultiplyAdd(k3, ln2Lo, r3);
+        var r20 = r0 * r0;
+        var r21 = r1 * r1;
+        var r22 = r2 * r2;
+        var r23 = r3 * r3;
+        var r40 = r20 * r20;
+        var r41 = r21 * r21;
+        var r42 = r22 * r22;
+        var r43 = r23 * r23;
+        var s00 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r0, e3, e2), r20, Vector256.FusedMultiplyAdd(r0, one, one));
+        var s01 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r1, e3, e2), r21, Vector256.FusedMultiplyAdd(r1, one, one));
+        var s02 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r2, e3, e2), r22, Vector256.FusedMultiplyAdd(r2, one, one));
+        var s03 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r3, e3, e2), r23, Vector256.FusedMultiplyAdd(r3, one, one));
+        var s10 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r0, e7, e6), r20, Vector256.FusedMultiplyAdd(r0, e5, e4));
+        var s11 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r1, e7, e6), r21, Vector256.FusedMultiplyAdd(r1, e5, e4));
+        var s12 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r2, e7, e6), r22, Vector256.FusedMultiplyAdd(r2, e5, e4));
+        var s13 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(r3, e7, e6), r23, Vector256.FusedMultiplyAdd(r3, e5, e4));
+        var poly0 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(e8, r40, s10), r40, s00);
+        var poly1 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(e8, r41, s11), r41, s01);
+        var poly2 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(e8, r42, s12), r42, s02);
+        var poly3 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(e8, r43, s13), r43, s03);
+        var ex0 = poly0 * ((ks0.AsInt32() << 23) + one.AsInt32()).AsSingle();
+        var ex1 = poly1 * ((ks1.AsInt32() << 23) + one.AsInt32()).AsSingle();
+        var ex2 = poly2 * ((ks2.AsInt32() << 23) + one.AsInt32()).AsSingle();
+        var ex3 = poly3 * ((ks3.AsInt32() << 23) + one.AsInt32()).AsSingle();
+        var small0 = Vector256.LessThan(ax0, threshold);
+        var small1 = Vector256.LessThan(ax1, threshold);
+        var small2 = Vector256.LessThan(ax2, threshold);
+        var small3 = Vector256.LessThan(ax3, threshold);
+        var ratio0 = two / (ex0 + one);
+        var ratio1 = two / (ex1 + one);
+        var ratio2 = two / (ex2 + one);
+        var ratio3 = two / (ex3 + one);
+        var y0 = Vector256.ConditionalSelect(small0, Vector256.FusedMultiplyAdd(p0 * z0, ax0, ax0), one - ratio0) | (x0 & signBit);
+        var y1 = Vector256.ConditionalSelect(small1, Vector256.FusedMultiplyAdd(p1 * z1, ax1, ax1), one - ratio1) | (x1 & signBit);
+        var y2 = Vector256.ConditionalSelect(small2, Vector256.FusedMultiplyAdd(p2 * z2, ax2, ax2), one - ratio2) | (x2 & signBit);
+        var y3 = Vector256.ConditionalSelect(small3, Vector256.FusedMultiplyAdd(p3 * z3, ax3, ax3), one - ratio3) | (x3 & signBit);
+        y0 = Vector256.ConditionalSelect(Vector256.Equals(x0, x0), y0, x0);
+        y1 = Vector256.ConditionalSelect(Vector256.Equals(x1, x1), y1, x1);
+        y2 = Vector256.ConditionalSelect(Vector256.Equals(x2, x2), y2, x2);
+        y3 = Vector256.ConditionalSelect(Vector256.Equals(x3, x3), y3, x3);
+        y0.StoreUnsafe(ref dst, (nuint)(0 * Vector256<float>.Count));
+        y1.StoreUnsafe(ref dst, (nuint)(1 * Vector256<float>.Count));
+        y2.StoreUnsafe(ref dst, (nuint)(2 * Vector256<float>.Count));
+        y3.StoreUnsafe(ref dst, (nuint)(3 * Vector256<float>.Count));
+    }
+
+    /// <summary>tanh of the 4 vectors at src into dst (may be the same memory).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tanh4x512(ref float src, ref float dst)
     {
         var one = Vector512.Create(1f);
         var two = Vector512.Create(2f);
@@ -480,6 +511,10 @@ internal static partial class Simd
         var e6 = Vector512.Create(1f / 720);
         var e7 = Vector512.Create(1f / 5040);
         var e8 = Vector512.Create(1f / 40320);
+        var x0 = Vector512.LoadUnsafe(ref src, (nuint)(0 * Vector512<float>.Count));
+        var x1 = Vector512.LoadUnsafe(ref src, (nuint)(1 * Vector512<float>.Count));
+        var x2 = Vector512.LoadUnsafe(ref src, (nuint)(2 * Vector512<float>.Count));
+        var x3 = Vector512.LoadUnsafe(ref src, (nuint)(3 * Vector512<float>.Count));
         var ax0 = Vector512.Abs(x0);
         var ax1 = Vector512.Abs(x1);
         var ax2 = Vector512.Abs(x2);
@@ -552,9 +587,13 @@ internal static partial class Simd
         var y1 = Vector512.ConditionalSelect(small1, Vector512.FusedMultiplyAdd(p1 * z1, ax1, ax1), one - ratio1) | (x1 & signBit);
         var y2 = Vector512.ConditionalSelect(small2, Vector512.FusedMultiplyAdd(p2 * z2, ax2, ax2), one - ratio2) | (x2 & signBit);
         var y3 = Vector512.ConditionalSelect(small3, Vector512.FusedMultiplyAdd(p3 * z3, ax3, ax3), one - ratio3) | (x3 & signBit);
-        x0 = Vector512.ConditionalSelect(Vector512.Equals(x0, x0), y0, x0);
-        x1 = Vector512.ConditionalSelect(Vector512.Equals(x1, x1), y1, x1);
-        x2 = Vector512.ConditionalSelect(Vector512.Equals(x2, x2), y2, x2);
-        x3 = Vector512.ConditionalSelect(Vector512.Equals(x3, x3), y3, x3);
+        y0 = Vector512.ConditionalSelect(Vector512.Equals(x0, x0), y0, x0);
+        y1 = Vector512.ConditionalSelect(Vector512.Equals(x1, x1), y1, x1);
+        y2 = Vector512.ConditionalSelect(Vector512.Equals(x2, x2), y2, x2);
+        y3 = Vector512.ConditionalSelect(Vector512.Equals(x3, x3), y3, x3);
+        y0.StoreUnsafe(ref dst, (nuint)(0 * Vector512<float>.Count));
+        y1.StoreUnsafe(ref dst, (nuint)(1 * Vector512<float>.Count));
+        y2.StoreUnsafe(ref dst, (nuint)(2 * Vector512<float>.Count));
+        y3.StoreUnsafe(ref dst, (nuint)(3 * Vector512<float>.Count));
     }
 }

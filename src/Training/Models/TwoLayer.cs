@@ -182,8 +182,8 @@ internal sealed class TwoLayer<T> : Model<T> where T : unmanaged, IFloatingPoint
         ref T x = ref data.X[i0 * d];
         bool hasBias = _hiddenBias;
 
-        // Forward: h_s = σ(Wx_s + b), f_s = a·h_s. Each Wᵀ vector is loaded once for eight FMAs.
-        Vector256<T> f0 = default, f1 = default, f2 = default, f3 = default, f4 = default, f5 = default, f6 = default, f7 = default;
+        // Forward: z_s = Wx_s + b with each Wᵀ vector loaded once for eight FMAs; then h = σ(z) over the
+        // whole 8×mp buffer (the interleaved tanh needs contiguous memory) and f_s = a·h_s.
         for (int j = 0; j < mp; j += w)
         {
             var z0 = Vector256.LoadUnsafe(ref b, (nuint)j);
@@ -200,44 +200,23 @@ internal sealed class TwoLayer<T> : Model<T> where T : unmanaged, IFloatingPoint
                 z6 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 6 * d + k)), wv, z6);
                 z7 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 7 * d + k)), wv, z7);
             }
-            if (act == Activation.Tanh)
-            {
-                Simd.Tanh8(ref z0, ref z1, ref z2, ref z3, ref z4, ref z5, ref z6, ref z7);
-            }
-            else
-            {
-                z0 = VectorActivations.Apply(act, z0);
-                z1 = VectorActivations.Apply(act, z1);
-                z2 = VectorActivations.Apply(act, z2);
-                z3 = VectorActivations.Apply(act, z3);
-                z4 = VectorActivations.Apply(act, z4);
-                z5 = VectorActivations.Apply(act, z5);
-                z6 = VectorActivations.Apply(act, z6);
-                z7 = VectorActivations.Apply(act, z7);
-            }
-            var av = Vector256.LoadUnsafe(ref a, (nuint)j);
             z0.StoreUnsafe(ref hb, (nuint)(j));
-            f0 = Simd.Fma(z0, av, f0);
             z1.StoreUnsafe(ref hb, (nuint)(mp + j));
-            f1 = Simd.Fma(z1, av, f1);
             z2.StoreUnsafe(ref hb, (nuint)(2 * mp + j));
-            f2 = Simd.Fma(z2, av, f2);
             z3.StoreUnsafe(ref hb, (nuint)(3 * mp + j));
-            f3 = Simd.Fma(z3, av, f3);
             z4.StoreUnsafe(ref hb, (nuint)(4 * mp + j));
-            f4 = Simd.Fma(z4, av, f4);
             z5.StoreUnsafe(ref hb, (nuint)(5 * mp + j));
-            f5 = Simd.Fma(z5, av, f5);
             z6.StoreUnsafe(ref hb, (nuint)(6 * mp + j));
-            f6 = Simd.Fma(z6, av, f6);
             z7.StoreUnsafe(ref hb, (nuint)(7 * mp + j));
-            f7 = Simd.Fma(z7, av, f7);
         }
+        var hidden = _hb.AsSpan();
+        Activations.Apply<T>(act, hidden, hidden);
+        Span<T> f = stackalloc T[Block];
+        for (int s = 0; s < Block; s++) f[s] = Simd.Dot<T>(hidden.Slice(s * mp, mp), _ap);
 
         // Residuals r_s = ∂L/∂f_s.
         T loss = T.Zero;
         Span<T> r = stackalloc T[Block];
-        ReadOnlySpan<T> f = [Vector256.Sum(f0), Vector256.Sum(f1), Vector256.Sum(f2), Vector256.Sum(f3), Vector256.Sum(f4), Vector256.Sum(f5), Vector256.Sum(f6), Vector256.Sum(f7)];
         for (int s = 0; s < Block; s++)
         {
             T e = f[s] + c - data.Y[i0 + s];
