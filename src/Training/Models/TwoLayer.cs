@@ -28,6 +28,7 @@ internal sealed class TwoLayer<T> : Model<T> where T : unmanaged, IFloatingPoint
     private readonly T[] _gap, _gbp;  // mp: their gradients
     private readonly T[] _row, _row2; // mp
     private readonly T[] _hb;         // Block×mp hidden rows of the current sample block
+    private readonly T[] _xb;         // d×Block: the block's inputs transposed, so x_s[k] sits at a fixed offset from row k
 
     public TwoLayer(int inputDim, int width, Activation act, bool hiddenBias, bool outputBias, int capacity) : base(capacity)
     {
@@ -58,6 +59,7 @@ internal sealed class TwoLayer<T> : Model<T> where T : unmanaged, IFloatingPoint
         _row = new T[_mp];
         _row2 = new T[_mp];
         _hb = new T[Block * _mp];
+        _xb = new T[_d * Block];
         Description = $"two-layer {Activations.Name(act)} m={width} d={inputDim}" +
                       (hiddenBias ? " hidden-bias" : "") + (outputBias ? " output-bias" : "");
     }
@@ -179,8 +181,12 @@ internal sealed class TwoLayer<T> : Model<T> where T : unmanaged, IFloatingPoint
         ref T b = ref _bp[0];
         ref T ga = ref _gap[0];
         ref T gb = ref _gbp[0];
-        ref T x = ref data.X[i0 * d];
+        ref T xb = ref _xb[0];
         bool hasBias = _hiddenBias;
+        var rows = data.X.AsSpan(i0 * d, Block * d);
+        for (int s = 0; s < Block; s++)
+            for (int k = 0; k < d; k++)
+                _xb[k * Block + s] = rows[s * d + k];
 
         // Forward: z_s = Wx_s + b with each Wᵀ vector loaded once for eight FMAs; then h = σ(z) over the
         // whole 8×mp buffer (the interleaved tanh needs contiguous memory) and f_s = a·h_s.
@@ -191,14 +197,15 @@ internal sealed class TwoLayer<T> : Model<T> where T : unmanaged, IFloatingPoint
             for (int k = 0; k < d; k++)
             {
                 var wv = Vector256.LoadUnsafe(ref wt, (nuint)(k * mp + j));
-                z0 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, k)), wv, z0);
-                z1 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, d + k)), wv, z1);
-                z2 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 2 * d + k)), wv, z2);
-                z3 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 3 * d + k)), wv, z3);
-                z4 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 4 * d + k)), wv, z4);
-                z5 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 5 * d + k)), wv, z5);
-                z6 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 6 * d + k)), wv, z6);
-                z7 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 7 * d + k)), wv, z7);
+                ref T xk = ref Unsafe.Add(ref xb, k * Block);
+                z0 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 0)), wv, z0);
+                z1 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 1)), wv, z1);
+                z2 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 2)), wv, z2);
+                z3 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 3)), wv, z3);
+                z4 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 4)), wv, z4);
+                z5 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 5)), wv, z5);
+                z6 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 6)), wv, z6);
+                z7 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 7)), wv, z7);
             }
             z0.StoreUnsafe(ref hb, (nuint)(j));
             z1.StoreUnsafe(ref hb, (nuint)(mp + j));
@@ -268,15 +275,17 @@ internal sealed class TwoLayer<T> : Model<T> where T : unmanaged, IFloatingPoint
             for (int k = 0; k < d; k++)
             {
                 ref T g = ref Unsafe.Add(ref gwt, k * mp + j);
-                var gv = Vector256.LoadUnsafe(ref g);
-                gv = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, k)), dz0, gv);
-                gv = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, d + k)), dz1, gv);
-                gv = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 2 * d + k)), dz2, gv);
-                gv = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 3 * d + k)), dz3, gv);
-                gv = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 4 * d + k)), dz4, gv);
-                gv = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 5 * d + k)), dz5, gv);
-                gv = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 6 * d + k)), dz6, gv);
-                gv = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 7 * d + k)), dz7, gv);
+                ref T xk = ref Unsafe.Add(ref xb, k * Block);
+                // Four partial sums instead of one chain of eight dependent FMAs: the loop is latency-bound otherwise.
+                var t0 = Simd.Fma(Vector256.Create(xk), dz0, Vector256.LoadUnsafe(ref g));
+                var t1 = Vector256.Create(Unsafe.Add(ref xk, 1)) * dz1;
+                var t2 = Vector256.Create(Unsafe.Add(ref xk, 2)) * dz2;
+                var t3 = Vector256.Create(Unsafe.Add(ref xk, 3)) * dz3;
+                t0 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 4)), dz4, t0);
+                t1 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 5)), dz5, t1);
+                t2 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 6)), dz6, t2);
+                t3 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 7)), dz7, t3);
+                var gv = (t0 + t1) + (t2 + t3);
                 gv.StoreUnsafe(ref g);
             }
         }
