@@ -81,7 +81,9 @@ public static class ReportWriter
 
             var ns = e.Rows.Select(r => r.SampleSize).ToList();
             blocks.Add(HeatmapOver(g, e, ns, "init", "init scale", s => s.InitScale));
-            blocks.Add(HeatmapOver(g, e, ns, "width", "width", s => s.Width));
+            // Width 0 is how the results say "this model has no width" (matrix factorization, E1's models).
+            if (e.Settings.Any(s => s.Setting.Width != 0))
+                blocks.Add(HeatmapOver(g, e, ns, "width", "width", s => s.Width));
             var markers = new List<(double, string, string)> { (e.ParamCount, $"params {e.ParamCount}", "#d62728") };
             if (e.TheoreticalSize is { } t) markers.Add((t, $"theory {t}", "#2ca02c"));
             if (e.EmpiricalSize is { } m) markers.Add((m, $"empirical {m}", "#9467bd"));

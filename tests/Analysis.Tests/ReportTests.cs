@@ -80,12 +80,15 @@ public sealed class ReportTests : IDisposable
     {
         // All-entry error recovers from n = 5, the unobserved-entry error only from n = 6.
         var rows = Enumerable.Range(1, 6).SelectMany(n => Enumerable.Range(0, 2).Select(s =>
-            Rows.Row(n, s, n >= 5 ? 1e-9 : 1, group: "mc", config: M1, unobserved: n >= 6 ? 1e-9 : 1))).ToList();
-        rows.AddRange(Rows.Seeds(1, 2, 2, group: "vector"));
+            Rows.Row(n, s, n >= 5 ? 1e-9 : 1, width: 0, group: "mc", config: M1, unobserved: n >= 6 ? 1e-9 : 1))).ToList();
+        rows.AddRange(Rows.Seeds(1, 2, 2, group: "vector").Select(r => r with { Width = 0 }));
 
         var md = File.ReadAllText(ReportWriter.Write(runDir, rows, new AnalysisSettings()).MarkdownPath);
         Assert.Contains("Empirical optimistic size 5, theory 7, parameter count 4; theory/params 1.75. Judged by the error on the unobserved entries instead, the empirical size is 6.", md);
         Assert.Single(Regex.Matches(md, "Judged by the error"));
+        // Neither group's model has a width: no width heatmap.
+        Assert.DoesNotContain("width.svg", md);
+        Assert.Contains("init.svg", md);
 
         md = File.ReadAllText(ReportWriter.Write(runDir, rows, new AnalysisSettings(UseUnobservedError: true)).MarkdownPath);
         Assert.Contains("Empirical optimistic size 6, theory 7, parameter count 4; theory/params 1.75. Judged by the error on all entries instead, the empirical size is 5.", md);
