@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using SweepCluster.Protocol;
 
 namespace SweepCluster.Analysis;
 
@@ -43,7 +44,7 @@ public static class ReportWriter
         var blocks = new List<Block>
         {
             new Heading(1, $"Sweep report: {name}"),
-            new Paragraph($"{rows.Count} trials in {estimates.Count} groups, {rows.Count(r => r.Status != Protocol.TrialStatus.Ok)} not ok; " +
+            new Paragraph($"{rows.Count} trials in {estimates.Count} groups, {rows.Count(r => r.Status != TrialStatus.Ok)} not ok; " +
                 $"written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC. A sweep still running is reported on the trials finished so far."),
             new Paragraph($"**Empirical optimistic size**: the smallest sample size n such that, at n and at every larger n of the grid, " +
                 $"the best hyperparameter setting reaches {error} ≤ {Num(settings.Threshold)} on at least {settings.Quorum:0.##%} of its seeds " +
