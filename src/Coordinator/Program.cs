@@ -8,5 +8,6 @@ var root = new RootCommand("SweepCluster: hyperparameter sweeps and their empiri
     ValidateCommand.Create(),
     StatusCommand.Create(),
     ReportCommand.Create(),
+    InspectCommand.Create(),
 };
 return await Cli.InvokeAsync(root, args);

@@ -21,7 +21,8 @@ internal static class Cli
             await Console.Error.WriteLineAsync($"run '{root.Name} --help' for usage");
             return BadInput;
         }
-        return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        // Ctrl+C cancels the action; give it time to write what has finished before the process is ended.
+        return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
     }
 
     /// <summary>Reports bad input: one line on stderr, exit code 2.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using SweepCluster.GpuNode.Rabbit;
 using SweepCluster.Protocol;
 
 namespace SweepCluster.GpuNode;
@@ -37,12 +38,27 @@ internal static class NodeCommand
         if (options.TrialTimeout <= TimeSpan.Zero) return Cli.Fail($"sweep-node: --trial-timeout is {options.TrialTimeout.TotalSeconds}; expected a positive number of seconds");
         if (options.HeartbeatInterval <= TimeSpan.Zero) return Cli.Fail($"sweep-node: --heartbeat is {options.HeartbeatInterval.TotalSeconds}; expected a positive number of seconds");
         if (string.IsNullOrWhiteSpace(broker)) return Cli.Fail("sweep-node: no broker given; pass --broker amqp://host:5672/ or set SWEEP_BROKER");
+        RabbitOptions rabbit;
+        try { rabbit = RabbitOptions.From(broker); }
+        catch (ArgumentException e) { return Cli.Fail($"sweep-node: {e.Message}"); }
         using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
         var logger = logs.CreateLogger("sweep-node");
-        // TODO(rabbit): connect the RabbitMQ node transport here.
-        await Task.CompletedTask;
-        logger.LogError("cluster transport not available yet");
-        _ = stopping;
-        return Cli.RuntimeFailure;
+        try
+        {
+            await using var transport = await RabbitNodeTransport.ConnectAsync(rabbit, options.Node, logger, stopping);
+            logger.LogInformation("node {Node}: {Slots} slots, trials from {Broker}", options.Node, options.Slots, rabbit.Redacted());
+            await new NodeAgent(transport, options, logger).RunAsync(stopping);
+            logger.LogInformation("node {Node}: stopped; unfinished trials go back to the queue", options.Node);
+            return Cli.Ok;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return Cli.Ok;
+        }
+        catch (InvalidOperationException e)
+        {
+            logger.LogError("node {Node}: {Error}", options.Node, e.Message);
+            return Cli.RuntimeFailure;
+        }
     }
 }

@@ -47,11 +47,15 @@ internal abstract class ColumnDecoder<T>(ColumnSchema column, ColumnKind kind, P
     /// <summary>Decodes exactly output.Length PLAIN values; returns false when the data is too short or invalid.</summary>
     protected abstract bool DecodePlain(ReadOnlySpan<byte> data, Span<T> output, string where);
 
+    /// <summary>The fewest bytes count PLAIN values can take, to reject a corrupt count before allocating for it.</summary>
+    protected abstract long MinPlainBytes(int count);
+
     /// <summary>Stores the page's values at rowStart; levels is empty for REQUIRED columns (every row has a value).</summary>
     protected abstract void Scatter(int rowStart, int rows, ReadOnlySpan<int> levels, ReadOnlySpan<T> values);
 
     public override void ReadDictionary(ReadOnlySpan<byte> page, int count, string where)
     {
+        if (MinPlainBytes(count) > page.Length) Reader.Fail($"{where}: a dictionary page of {page.Length} bytes claims {count} values");
         var dictionary = new T[count];
         if (!DecodePlain(page, dictionary, where)) Reader.Fail($"{where}: the dictionary page is shorter than its {count} values");
         _dictionary = dictionary;
@@ -119,6 +123,8 @@ internal sealed class FixedDecoder<TStored, T>(ColumnSchema column, ColumnKind k
 
     public override Array Values => _target;
 
+    protected override long MinPlainBytes(int count) => (long)count * System.Runtime.CompilerServices.Unsafe.SizeOf<TStored>();
+
     protected override bool DecodePlain(ReadOnlySpan<byte> data, Span<T> output, string where)
     {
         var size = System.Runtime.CompilerServices.Unsafe.SizeOf<TStored>();
@@ -159,6 +165,8 @@ internal sealed class BooleanDecoder(ColumnSchema column, ColumnKind kind, int r
 
     public override Array Values => _target;
 
+    protected override long MinPlainBytes(int count) => (count + 7L) / 8;
+
     protected override bool DecodePlain(ReadOnlySpan<byte> data, Span<bool> output, string where)
     {
         if ((output.Length + 7L) / 8 > data.Length) return false;
@@ -180,6 +188,8 @@ internal sealed class StringDecoder(ColumnSchema column, ColumnKind kind, int ro
     private readonly string?[] _target = new string?[rows];
 
     public override Array Values => _target;
+
+    protected override long MinPlainBytes(int count) => 4L * count;
 
     protected override bool DecodePlain(ReadOnlySpan<byte> data, Span<string> output, string where)
     {

@@ -43,8 +43,32 @@ public static class ParquetFile
     /// <summary>Reads a whole flat file; throws ParquetFormatException naming the file and the problem.</summary>
     public static Table Read(string path) => new ParquetReader(path, File.ReadAllBytes(path)).ReadTable();
 
-    /// <summary>Reads only the footer's schema.</summary>
-    public static IReadOnlyList<ColumnSchema> ReadSchema(string path) => new ParquetReader(path, File.ReadAllBytes(path)).ReadSchema();
+    /// <summary>Reads only the named columns (in file order); a name the file lacks is a ParquetFormatException.</summary>
+    public static Table Read(string path, IReadOnlyCollection<string> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        return new ParquetReader(path, File.ReadAllBytes(path)).ReadTable(columns);
+    }
+
+    /// <summary>Reads only the footer's schema, without reading the data.</summary>
+    public static IReadOnlyList<ColumnSchema> ReadSchema(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+        if (stream.Length < 12) throw new ParquetFormatException(path, $"only {stream.Length} bytes, too short for Parquet (truncated?)");
+        Span<byte> tail = stackalloc byte[8];
+        stream.Seek(-8, SeekOrigin.End);
+        stream.ReadExactly(tail);
+        var footerLength = BitConverter.ToInt32(tail);
+        if (footerLength <= 0 || footerLength > stream.Length - 12)
+            return new ParquetReader(path, File.ReadAllBytes(path)).ReadSchema(); // let the reader name the problem
+        // The reader only needs the magic, the footer and its length to parse the schema.
+        var bytes = new byte[footerLength + 12];
+        stream.Seek(0, SeekOrigin.Begin);
+        stream.ReadExactly(bytes.AsSpan(0, 4));
+        stream.Seek(-8 - footerLength, SeekOrigin.End);
+        stream.ReadExactly(bytes.AsSpan(4, footerLength + 8));
+        return new ParquetReader(path, bytes).ReadSchema();
+    }
 
     /// <summary>Reads Parquet bytes already in memory; name is used in error messages.</summary>
     public static Table Read(byte[] bytes, string name)

@@ -89,12 +89,23 @@ public static class ParquetInspect
         _ => type.ToString().ToUpperInvariant(),
     };
 
+    // Long strings would stretch every line of the text table; the JSON view shows them whole.
+    private const int MaxCellChars = 60;
+
     private static string TextCell(object? value) => value switch
     {
         null => "null",
-        string s => s.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal),
+        string s => Shorten(s.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal)),
         _ => Scalar(value),
     };
+
+    private static string Shorten(string s)
+    {
+        if (s.Length <= MaxCellChars) return s;
+        var keep = MaxCellChars - 1;
+        if (char.IsHighSurrogate(s[keep - 1])) keep--; // never split a surrogate pair
+        return string.Concat(s.AsSpan(0, keep), "…");
+    }
 
     private static void WriteJsonValue(Utf8JsonWriter json, object? value)
     {

@@ -26,9 +26,15 @@ internal sealed class ParquetReader
 
     public IReadOnlyList<ColumnSchema> ReadSchema() => Guard(() => ReadFooter().Schema);
 
-    public Table ReadTable() => Guard(() =>
+    /// <summary>Reads the whole table, or only the named columns (in file order) when columns is given.</summary>
+    public Table ReadTable(IReadOnlyCollection<string>? columns = null) => Guard(() =>
     {
-        var (schema, kinds) = ReadFooter();
+        var (fileSchema, fileKinds) = ReadFooter();
+        var selected = Enumerable.Range(0, fileSchema.Count).Where(c => columns is null || columns.Contains(fileSchema[c].Name)).ToArray();
+        foreach (var name in columns ?? [])
+            if (!fileSchema.Any(c => c.Name == name)) Fail($"has no column '{name}' (columns: {string.Join(", ", fileSchema.Select(c => c.Name))})");
+        var schema = selected.Select(c => fileSchema[c]).ToArray();
+        var kinds = selected.Select(c => fileKinds[c]).ToArray();
         if (Metadata.NumRows < 0 || Metadata.NumRows > Array.MaxLength) Fail($"num_rows is {Metadata.NumRows}");
         var rows = (int)Metadata.NumRows;
         long sum = 0;
@@ -39,23 +45,16 @@ internal sealed class ParquetReader
         }
         if (sum != rows) Fail($"num_rows is {rows} but the row groups hold {sum} rows");
 
-        var decoders = new ColumnDecoder[schema.Count];
-        try
-        {
-            for (var c = 0; c < schema.Count; c++) decoders[c] = ColumnDecoder.Create(schema[c], kinds[c], rows, this);
-        }
-        catch (OutOfMemoryException)
-        {
-            Fail($"num_rows is {rows}, too many to hold in memory");
-        }
+        var decoders = new ColumnDecoder[schema.Length];
+        for (var c = 0; c < schema.Length; c++) decoders[c] = ColumnDecoder.Create(schema[c], kinds[c], rows, this);
 
         var rowBase = 0;
         for (var g = 0; g < Metadata.RowGroups.Count; g++)
         {
             var group = Metadata.RowGroups[g];
-            if (group.Columns.Count != schema.Count) Fail($"row group {g} has {group.Columns.Count} column chunks, the schema {schema.Count} columns");
-            for (var c = 0; c < schema.Count; c++)
-                ReadChunk(decoders[c], group.Columns[c], schema[c], g, rowBase, (int)group.NumRows);
+            if (group.Columns.Count != fileSchema.Count) Fail($"row group {g} has {group.Columns.Count} column chunks, the schema {fileSchema.Count} columns");
+            for (var c = 0; c < schema.Length; c++)
+                ReadChunk(decoders[c], group.Columns[selected[c]], schema[c], g, rowBase, (int)group.NumRows);
             rowBase += (int)group.NumRows;
         }
         return new Table(schema, decoders.Select(d => d.Values).ToArray());
@@ -70,6 +69,11 @@ internal sealed class ParquetReader
         catch (ThriftFormatException e)
         {
             throw new ParquetFormatException(_path, $"corrupt metadata: {e.Message}");
+        }
+        catch (OutOfMemoryException)
+        {
+            // Sizes and counts come from the file; a damaged one can ask for more memory than exists.
+            throw new ParquetFormatException(_path, "the file's sizes or row counts need more memory than is available (corrupted?)");
         }
         catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or OverflowException or InvalidCastException or InvalidOperationException)
         {

@@ -63,6 +63,8 @@ public sealed class TrialPlannerTests
     public void GroupsLeaveOutTunedAxesSampleSizeAndSeed()
     {
         var trials = TrialPlanner.Expand(SweepFileParser.Parse("a.yaml", SweepFileParserTests.Valid));
-        Assert.Equal(["t width=2", "t width=4"], trials.Select(t => t.Group).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(["t"], trials.Select(t => t.Group).Distinct());
+        var perWidth = TrialPlanner.Expand(SweepFileParser.Parse("b.yaml", SweepFileParserTests.Valid + "\nestimate: { tune: [init_scale, learning_rate] }\n"));
+        Assert.Equal(["t width=2", "t width=4"], perWidth.Select(t => t.Group).Distinct().Order(StringComparer.Ordinal));
     }
 }

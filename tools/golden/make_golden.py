@@ -202,14 +202,45 @@ def make(name, s, rng, steps=100, n=8):
     }
 
 
+OPTIMIZERS = {
+    "sgd-momentum": lambda p: torch.optim.SGD([p], lr=0.05, momentum=0.9, weight_decay=1e-2),
+    "adam": lambda p: torch.optim.Adam([p], lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2),
+    "adamw": lambda p: torch.optim.AdamW([p], lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-1),
+}
+
+
+def make_optimizers(record, steps=50):
+    """Trajectories of torch.optim on the same problem as one golden model file."""
+    s = record["spec"]
+    inputs = torch.tensor(record["x"]).reshape(record["n"], s["d"])
+    target = torch.tensor(record["y"])
+    out = {"model": record["name"], "steps": steps}
+    for name, make_opt in OPTIMIZERS.items():
+        p = torch.tensor(record["theta"], requires_grad=True)
+        opt = make_opt(p)
+        losses = []
+        for _ in range(steps):
+            opt.zero_grad()
+            loss = torch.mean((FORWARD[s["kind"]](s, p, inputs) - target) ** 2)
+            loss.backward()
+            losses.append(loss.item())
+            opt.step()
+        out[name] = {"losses": losses, "final_theta": p.detach().tolist()}
+    return out
+
+
 def main():
-    os.makedirs(OUT, exist_ok=True)
+    os.makedirs(os.path.join(OUT, "optimizers"), exist_ok=True)
     rng = np.random.default_rng(20260101)
+    records = {}
     for name, s in CASES.items():
         record = make(name, s, rng)
+        records[name] = record
         with open(os.path.join(OUT, f"{name}.json"), "w") as fh:
             json.dump(record, fh, indent=1)
         print(f"{name}: {param_count(s)} params, loss {record['loss']:.6g} -> {record['final_loss']:.6g}")
+    with open(os.path.join(OUT, "optimizers", "two-layer-tanh-biases.json"), "w") as fh:
+        json.dump(make_optimizers(records["two-layer-tanh-biases"]), fh, indent=1)
 
 
 if __name__ == "__main__":

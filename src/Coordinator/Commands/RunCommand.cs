@@ -5,6 +5,7 @@ using SweepCluster.Analysis;
 using SweepCluster.Coordinator.Runs;
 using SweepCluster.Coordinator.SweepFiles;
 using SweepCluster.GpuNode;
+using SweepCluster.GpuNode.Rabbit;
 using SweepCluster.Parquet;
 using SweepCluster.Protocol;
 
@@ -73,12 +74,35 @@ internal static class RunCommand
         }
         else
         {
-            // TODO(rabbit): RabbitSweepTransport for --broker.
-            await Console.Error.WriteLineAsync("sweep run: cluster mode is not available yet");
-            return Cli.RuntimeFailure;
+            RabbitOptions rabbit;
+            try { rabbit = RabbitOptions.From(broker); }
+            catch (ArgumentException e) { return Cli.Fail($"sweep run: {e.Message}"); }
+            rabbit.ResultPrefetch = (ushort)Math.Clamp(2L * request.FlushRows, 100, ushort.MaxValue);
+            // Log lines go to stderr so that stdout keeps the progress and the summary.
+            using var logs = LoggerFactory.Create(b => b
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+                .AddSimpleConsole(o => o.SingleLine = true)
+                .SetMinimumLevel(LogLevel.Information));
+            var logger = logs.CreateLogger("sweep");
+            try
+            {
+                await using var transport = await RabbitSweepTransport.ConnectAsync(rabbit, new SweepId(sweep.Name), logger, cancellation);
+                Console.WriteLine($"trials go to {rabbit.Redacted()}; start nodes with: sweep-node --broker {rabbit.Redacted()} --slots N");
+                counts = await ProgressDisplay.RunAsync(sweep.Name,
+                    progress => new SweepRun(grid, recorded, transport, folder, progress, options).RunAsync(cancellation));
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                Console.WriteLine($"interrupted before the broker answered: {recorded.Count} of {grid.Count} trials are recorded");
+                return Cli.Interrupted;
+            }
+            catch (InvalidOperationException e) when (e.Message.StartsWith("broker ", StringComparison.Ordinal))
+            {
+                await Console.Error.WriteLineAsync($"sweep run: {e.Message}");
+                return Cli.RuntimeFailure;
+            }
         }
 
-        Console.WriteLine($"{sweep.Name}: {ProgressDisplay.Summary(counts)}");
         if (cancellation.IsCancellationRequested)
         {
             Console.WriteLine($"interrupted: {counts.Done} of {counts.Total} trials are recorded; run the same command again to continue");

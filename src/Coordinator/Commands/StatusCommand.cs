@@ -1,7 +1,9 @@
 using System.CommandLine;
 using SweepCluster.Coordinator.Runs;
 using SweepCluster.Coordinator.SweepFiles;
+using Microsoft.Extensions.Logging.Abstractions;
 using SweepCluster.GpuNode;
+using SweepCluster.GpuNode.Rabbit;
 using SweepCluster.Parquet;
 
 namespace SweepCluster.Coordinator.Commands;
@@ -37,11 +39,47 @@ internal static class StatusCommand
             Console.WriteLine($"  part files {folder.PartFiles(folder.Results).Count}");
         }
         catch (ParquetFormatException e) { return Cli.Fail(e.Message); }
-        if (broker is not null)
+        if (broker is not null) return await PrintNodesAsync(broker, cancellation);
+        return Cli.Ok;
+    }
+
+    /// <summary>
+    /// Heartbeats are not stored by the broker, so status listens for a little longer than the nodes' default
+    /// heartbeat interval (5 s) and shows whoever spoke.
+    /// </summary>
+    private static async Task<int> PrintNodesAsync(string broker, CancellationToken cancellation)
+    {
+        RabbitOptions rabbit;
+        try { rabbit = RabbitOptions.From(broker); }
+        catch (ArgumentException e) { return Cli.Fail($"sweep status: {e.Message}"); }
+        var listen = TimeSpan.FromSeconds(6);
+        ClusterSnapshot snapshot;
+        try
         {
-            // TODO(rabbit): list live nodes from heartbeats.
-            await Task.CompletedTask;
-            _ = cancellation;
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            patience.CancelAfter(TimeSpan.FromSeconds(30) + listen);
+            snapshot = await RabbitEventsListener.SnapshotAsync(rabbit, listen, NullLogger.Instance, patience.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"sweep status: broker {rabbit.Redacted()} did not answer within 30 s");
+            return Cli.RuntimeFailure;
+        }
+        catch (InvalidOperationException e)
+        {
+            await Console.Error.WriteLineAsync($"sweep status: {e.Message}");
+            return Cli.RuntimeFailure;
+        }
+        Console.WriteLine($"broker {rabbit.Redacted()}");
+        Console.WriteLine($"  queued     {snapshot.TrialsReady} trials (all sweeps), {snapshot.TrialsConsumers} node consumers");
+        Console.WriteLine($"  nodes      {snapshot.Nodes.Count} heard from in {listen.TotalSeconds:0} s");
+        if (snapshot.Nodes.Count == 0) return Cli.Ok;
+        var now = DateTime.UtcNow;
+        Console.WriteLine($"  {"node",-28} {"host",-20} {"slots",5} {"busy",5} {"done",8}  last heartbeat");
+        foreach (var n in snapshot.Nodes)
+        {
+            var h = n.Heartbeat;
+            Console.WriteLine($"  {h.Node.Value,-28} {h.Host,-20} {h.Slots,5} {h.BusySlots,5} {h.TrialsDone,8}  {(now - n.ReceivedAt).TotalSeconds:0.0} s ago");
         }
         return Cli.Ok;
     }

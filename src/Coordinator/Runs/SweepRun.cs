@@ -50,8 +50,8 @@ internal sealed class SweepRun(
             {
                 switch (message)
                 {
-                    case ResultArrived m: await HandleResultArrivedAsync(m.Delivery, sink); break;
-                    case ResultsDurable m: await HandleResultsDurableAsync(m.Results, cancellation); break;
+                    case ResultArrived m: await HandleResultArrivedAsync(m.Delivery, sink, cancellation); break;
+                    case ResultsDurable m: HandleResultsDurable(m.Results); break;
                     case Faulted m: throw new InvalidOperationException($"{m.Where} failed: {m.Error.Message}", m.Error);
                 }
                 if (_counts.Remaining == 0) break;
@@ -72,7 +72,7 @@ internal sealed class SweepRun(
         return _counts with { Elapsed = _clock.Elapsed };
     }
 
-    private async Task HandleResultArrivedAsync(Delivery<TrialResult> delivery, ResultSink sink)
+    private async Task HandleResultArrivedAsync(Delivery<TrialResult> delivery, ResultSink sink, CancellationToken cancellation)
     {
         var id = delivery.Message.Spec.Id;
         if (recorded.ContainsKey(id) || !_recording.Add(id))
@@ -82,13 +82,15 @@ internal sealed class SweepRun(
             return;
         }
         sink.Post(delivery.Message, delivery);
+        // The trial has left the nodes; its result waits in the sink (and unacknowledged in the transport).
+        _inFlight.Remove(id);
+        await RefillAsync(cancellation);
     }
 
-    private async Task HandleResultsDurableAsync(IReadOnlyList<TrialResult> results, CancellationToken cancellation)
+    private void HandleResultsDurable(IReadOnlyList<TrialResult> results)
     {
         Count(results);
         progress.Report(_counts with { Elapsed = _clock.Elapsed });
-        await RefillAsync(cancellation);
     }
 
     private void Count(IReadOnlyList<TrialResult> results)
@@ -96,7 +98,6 @@ internal sealed class SweepRun(
         foreach (var r in results)
         {
             _recording.Remove(r.Spec.Id);
-            _inFlight.Remove(r.Spec.Id);
             if (recorded.TryAdd(r.Spec.Id, r.Status) && _expected.Contains(r.Spec.Id))
                 _counts = _counts.With(r.Status);
         }

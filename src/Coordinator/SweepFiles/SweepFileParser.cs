@@ -259,7 +259,7 @@ internal static partial class SweepFileParser
 
     private static EstimateSettings ParseEstimate(YamlNodes y, YamlNode? node)
     {
-        var defaults = new EstimateSettings(1e-6, 0.5, [Axis.InitScale, Axis.WeightDecay, Axis.LearningRate], false);
+        var defaults = new EstimateSettings(1e-6, 0.5, Axis.Tunable, false);
         if (node is null) return defaults;
         var m = y.Mapping(node, "estimate", EstimateKeys);
         var threshold = m.TryGetValue("threshold", out var t) ? PositiveDouble(y, t, "estimate.threshold") : defaults.Threshold;

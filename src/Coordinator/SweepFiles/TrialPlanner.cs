@@ -31,19 +31,31 @@ internal static class TrialPlanner
                 var id = TrialId.For(config);
                 // Two variants that describe the same experiment produce the same trials: run them once.
                 if (seen.Add(id))
-                    trials.Add(new TrialSpec(sweepId, id, v.Name, GroupKey(v.Name, hyper, sweep.Estimate.Tune), config,
+                    trials.Add(new TrialSpec(sweepId, id, v.Name, GroupKey(v, hyper, sweep.Estimate.Tune), config,
                         sweep.Limits.TrialTimeout.TotalSeconds, sweep.Limits.MaxDeliveries));
             }
         }
         return trials;
     }
 
-    /// <summary>The variant plus every tunable axis that is not tuned; sample size and seed never enter it.</summary>
-    public static string GroupKey(string variant, Hyperparameters h, IReadOnlyList<string> tuned)
+    /// <summary>
+    /// The variant plus every tunable axis that is not tuned and takes more than one value in the variant's grid;
+    /// sample size and seed never enter it.
+    /// </summary>
+    public static string GroupKey(Variant variant, Hyperparameters h, IReadOnlyList<string> tuned)
     {
-        var parts = new List<string> { variant };
+        var g = variant.Grid;
+        var parts = new List<string> { variant.Name };
         foreach (var axis in Axis.Tunable.Where(a => !tuned.Contains(a)))
         {
+            var values = axis switch
+            {
+                Axis.InitScale => g.InitScale.Count,
+                Axis.Width => g.Width.Count,
+                Axis.WeightDecay => g.WeightDecay.Count,
+                _ => g.LearningRate.Count,
+            };
+            if (values == 1) continue;
             var value = axis switch
             {
                 Axis.InitScale => h.InitScale.ToString("G6", CultureInfo.InvariantCulture),

@@ -37,6 +37,7 @@ internal static class Activations
     };
 
     /// <summary>h = σ(z) in place or into another span; tanh uses the vectorized kernel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(Activation a, ReadOnlySpan<T> z, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (a)
@@ -54,6 +55,7 @@ internal static class Activations
     }
 
     /// <summary>dz_j = r·a_j·σ'(z_j), given h = σ(z). The tanh case is vectorized.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScaledDerivative<T>(Activation act, T r, ReadOnlySpan<T> a, ReadOnlySpan<T> h, Span<T> dz)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -75,5 +77,40 @@ internal static class Activations
             }
         }
         for (; i < n; i++) dz[i] = r * a[i] * DerivativeFromOutput(act, h[i]);
+    }
+}
+
+/// <summary>Activations on one vector, for the register-blocked kernels.</summary>
+internal static class VectorActivations
+{
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Apply<T>(Activation a, Vector256<T> z) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (a)
+        {
+            case Activation.Tanh: return Simd.TanhVector(z);
+            case Activation.Relu: return Vector256.Max(z, Vector256<T>.Zero);
+            case Activation.Sigmoid: return Vector256<T>.One / (Vector256<T>.One + Exp(-z));
+            default: return z;
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> DerivativeFromOutput<T>(Activation a, Vector256<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (a)
+        {
+            case Activation.Tanh: return Vector256<T>.One - h * h;
+            case Activation.Relu: return Vector256.ConditionalSelect(Vector256.GreaterThan(h, Vector256<T>.Zero), Vector256<T>.One, Vector256<T>.Zero);
+            case Activation.Sigmoid: return h * (Vector256<T>.One - h);
+            default: return Vector256<T>.One;
+        }
+    }
+
+    private static Vector256<T> Exp<T>(Vector256<T> x)
+    {
+        if (typeof(T) == typeof(double)) return Vector256.Exp(x.AsDouble()).As<double, T>();
+        if (typeof(T) == typeof(float)) return Vector256.Exp(x.AsSingle()).As<float, T>();
+        throw new NotSupportedException(typeof(T).Name);
     }
 }

@@ -64,7 +64,7 @@ internal sealed class Engine<T> where T : unmanaged, IFloatingPointIeee754<T>
         while (true)
         {
             cancellation.ThrowIfCancellationRequested();
-            loss = StepLoss(out bool fullLoss);
+            loss = ComputeGradient(out bool fullLoss);
             if (double.IsNaN(loss) || double.IsInfinity(loss) || loss > spec.DivergenceLoss)
             {
                 diverged = true;
@@ -78,7 +78,7 @@ internal sealed class Engine<T> where T : unmanaged, IFloatingPointIeee754<T>
                 else if (step - lastImprovement >= spec.PlateauSteps) break;
             }
             if (step >= spec.MaxSteps) break;
-            _optimizer.Step(_theta, _grad);
+            ApplyUpdate();
             step++;
         }
         if (_batch is not null && !diverged) loss = double.CreateTruncating(_model.Loss(_theta, _train));
@@ -93,7 +93,7 @@ internal sealed class Engine<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// loss at the current θ; with mini-batches it is the batch loss, and the full training loss is checked
     /// (fullLoss = true) once per epoch, because the stopping rules must not fire on one lucky batch.
     /// </summary>
-    private double StepLoss(out bool fullLoss)
+    internal double ComputeGradient(out bool fullLoss)
     {
         if (_batch is null)
         {
@@ -115,6 +115,8 @@ internal sealed class Engine<T> where T : unmanaged, IFloatingPointIeee754<T>
         fullLoss = true;
         return double.CreateTruncating(_model.Loss(_theta, _train));
     }
+
+    internal void ApplyUpdate() => _optimizer.Step(_theta, _grad);
 
     /// <summary>MSE over the test set, and for matrix completion also over the unobserved entries only.</summary>
     private (double All, double? Unobserved) TestError()

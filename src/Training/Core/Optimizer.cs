@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace SweepCluster.Training;
 
@@ -31,6 +32,7 @@ internal sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _v = _kind is OptimizerKind.Adam or OptimizerKind.AdamW ? new T[paramCount] : [];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(Span<T> theta, ReadOnlySpan<T> grad)
     {
         _t++;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace SweepCluster.Training;
 
@@ -36,6 +37,7 @@ internal sealed class MatrixFactorization<T> : Model<T> where T : unmanaged, IFl
                 _bt[j * _d + k] = b[k * _d + j];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward(ReadOnlySpan<T> theta, Samples<T> data, Span<T> output)
     {
         CheckCapacity(data);
@@ -49,6 +51,7 @@ internal sealed class MatrixFactorization<T> : Model<T> where T : unmanaged, IFl
     }
 
     /// <summary>∂f(i,j)/∂A[i,k] = B[k,j], ∂f(i,j)/∂B[k,j] = A[i,k]; uses the Bᵀ of the latest Forward.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Backward(ReadOnlySpan<T> theta, Samples<T> data, ReadOnlySpan<T> dOut, Span<T> grad)
     {
         Array.Clear(_gbt);

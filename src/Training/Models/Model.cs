@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace SweepCluster.Training;
 
@@ -37,6 +38,7 @@ internal abstract class Model<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// Overwrites grad with ∂L/∂θ and returns L. Models override it with a fused kernel where that is faster;
     /// this generic path is the reference the fused ones are tested against.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public virtual T LossAndGradient(ReadOnlySpan<T> theta, Samples<T> data, Span<T> grad)
     {
         int n = data.Count;
@@ -56,6 +58,7 @@ internal abstract class Model<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>Mean squared error over the first Count samples (forward only).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public T Loss(ReadOnlySpan<T> theta, Samples<T> data)
     {
         int n = data.Count;

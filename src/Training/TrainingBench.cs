@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Numerics;
+
+namespace SweepCluster.Training;
+
+/// <summary>
+/// One timed case: microseconds per full training step (gradient + update). UsPerStep is the fastest group
+/// of steps by the wall clock; CpuUsPerStep is the process's mean CPU time per step over the whole run.
+/// </summary>
+public sealed record BenchCase(string Case, string Precision, double UsPerStep, double CpuUsPerStep, long Steps, int ParamCount);
+
+/// <summary>
+/// The standard speed cases of issue 3, for <c>sweep bench</c>: two-layer tanh without biases on a 3-neuron
+/// teacher, x ~ N(0, I_10), full-batch GD, (m, n) ∈ {(50, 50), (100, 200), (1000, 2000)}; matrix completion
+/// d = 4, n = 8 and d = 32, n = 400; each in float32 and float64. Runs on the calling thread.
+/// </summary>
+public static class TrainingBench
+{
+    public static IReadOnlyList<string> CaseNames { get; } = ["tanh-m50-n50", "tanh-m100-n200", "tanh-m1000-n2000", "mc-d4-n8", "mc-d32-n400"];
+
+    public static TrialConfig Config(string name, Precision precision)
+    {
+        var training = new TrainingSpec { Optimizer = OptimizerKind.Gd, Precision = precision, MaxSteps = long.MaxValue };
+        if (name.StartsWith("tanh-m", StringComparison.Ordinal))
+        {
+            var parts = name["tanh-m".Length..].Split("-n");
+            return new TrialConfig
+            {
+                Model = new ModelSpec { Kind = ModelKind.TwoLayer, Activation = Activation.Tanh },
+                Target = new TargetSpec { Kind = TargetKind.RandomTeacher, Activation = Activation.Tanh, NeuronCount = 3, Seed = 1 },
+                Data = new DataSpec { InputDim = 10, Inputs = InputDistribution.Gaussian, TestSize = 1000 },
+                Training = training,
+                Hyper = new Hyperparameters { InitScale = 0.01, Width = int.Parse(parts[0]), LearningRate = 0.01, SampleSize = int.Parse(parts[1]), Seed = 1 },
+            };
+        }
+        if (name.StartsWith("mc-d", StringComparison.Ordinal))
+        {
+            var parts = name["mc-d".Length..].Split("-n");
+            int d = int.Parse(parts[0]);
+            return new TrialConfig
+            {
+                Model = new ModelSpec { Kind = ModelKind.MatrixFactorization },
+                Target = new TargetSpec { Kind = TargetKind.RandomLowRank, Rank = Math.Max(1, d / 8), Seed = 1 },
+                Data = new DataSpec { InputDim = d },
+                Training = training,
+                Hyper = new Hyperparameters { InitScale = 1e-4, LearningRate = 0.01, SampleSize = int.Parse(parts[1]), Seed = 1 },
+            };
+        }
+        throw new ArgumentException($"unknown bench case '{name}'; known: {string.Join(", ", CaseNames)}");
+    }
+
+    /// <summary>Times every case in both precisions; quick uses about 0.1 s per case instead of about 1 s.</summary>
+    public static IReadOnlyList<BenchCase> Run(bool quick)
+    {
+        var results = new List<BenchCase>();
+        foreach (var name in CaseNames)
+            foreach (var precision in new[] { Precision.Float32, Precision.Float64 })
+                results.Add(Time(name, precision, quick ? 0.1 : 1.0));
+        return results;
+    }
+
+    /// <summary>A delegate that runs one training step of a case, for external harnesses (BenchmarkDotNet).</summary>
+    public static Action CreateStep(string name, Precision precision)
+    {
+        var config = Config(name, precision);
+        if (precision == Precision.Float32)
+        {
+            var e32 = new Engine<float>(config);
+            return () => { e32.ComputeGradient(out _); e32.ApplyUpdate(); };
+        }
+        var e64 = new Engine<double>(config);
+        return () => { e64.ComputeGradient(out _); e64.ApplyUpdate(); };
+    }
+
+    public static BenchCase Time(string name, Precision precision, double seconds)
+    {
+        var config = Config(name, precision);
+        return precision == Precision.Float32
+            ? Time(name, "float32", new Engine<float>(config), seconds)
+            : Time(name, "float64", new Engine<double>(config), seconds);
+    }
+
+    private static BenchCase Time<T>(string name, string precision, Engine<T> engine, double seconds)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // Warm up (JIT tiers of the runtime's own vector math, caches). Then time groups of steps lasting about
+        // 200 µs each and report the fastest group: on a shared, oversubscribed machine a long interval is
+        // mostly time spent descheduled, while a short one usually runs undisturbed. CPU time is kept as well.
+        var sw = Stopwatch.StartNew();
+        long steps = 0;
+        while (sw.Elapsed.TotalSeconds < Math.Min(0.3, seconds) || steps < 3) { engine.ComputeGradient(out _); engine.ApplyUpdate(); steps++; }
+        double estimate = sw.Elapsed.TotalMicroseconds / steps;
+        long group = Math.Max(1, (long)(200 / estimate));
+        double best = double.PositiveInfinity;
+        long total = 0;
+        using var process = Process.GetCurrentProcess();
+        var cpu0 = process.TotalProcessorTime;
+        sw.Restart();
+        while (sw.Elapsed.TotalSeconds < seconds || total < 5 * group)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            for (long i = 0; i < group; i++) { engine.ComputeGradient(out _); engine.ApplyUpdate(); }
+            best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalMicroseconds / group);
+            total += group;
+        }
+        process.Refresh();
+        double cpu = (process.TotalProcessorTime - cpu0).TotalMicroseconds / total;
+        return new BenchCase(name, precision, best, cpu, total, engine.Model.ParamCount);
+    }
+}

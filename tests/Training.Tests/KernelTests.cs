@@ -1,0 +1,106 @@
+using SweepCluster.Training;
+
+namespace SweepCluster.Training.Tests;
+
+/// <summary>Each fast kernel against its plain reference.</summary>
+public sealed class KernelTests
+{
+    private static double[] Inputs()
+    {
+        var rng = new Rng(42);
+        var x = new List<double> { 0, -0.0, 1e-300, -1e-300, 1e-9, 0.625, -0.625, 0.6249999999, 20, 22, -40, 710, double.MaxValue, -double.MaxValue };
+        for (int i = 0; i < 20_000; i++) x.Add(rng.NextUniform(-1, 1));
+        for (int i = 0; i < 20_000; i++) x.Add(rng.NextUniform(-25, 25));
+        for (int i = 0; i < 2_000; i++) x.Add(Math.Pow(10, rng.NextUniform(-12, 0)) * (i % 2 == 0 ? 1 : -1));
+        return x.ToArray();
+    }
+
+    private static double Ulps(double expected, double actual) =>
+        expected == actual ? 0 : Math.Abs(expected - actual) / Math.Max(Math.BitIncrement(Math.Abs(expected)) - Math.Abs(expected), double.Epsilon);
+
+    [Fact]
+    public void TanhFloat64IsWithinTwoUlpsOfMathTanh()
+    {
+        var x = Inputs();
+        var fast = new double[x.Length];
+        var reference = new double[x.Length];
+        Simd.Tanh<double>(x, fast);
+        Simd.TanhReference<double>(x, reference);
+        double worst = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            Assert.True(Ulps(reference[i], fast[i]) <= 2, $"tanh({x[i]:R}): Math.Tanh {reference[i]:R}, fast {fast[i]:R}");
+            worst = Math.Max(worst, Ulps(reference[i], fast[i]));
+        }
+        Assert.True(double.IsNaN(Tanh1(double.NaN)));
+        Assert.Equal(1.0, Tanh1(double.PositiveInfinity));
+        Assert.Equal(-1.0, Tanh1(double.NegativeInfinity));
+        Assert.True(double.IsNegative(Tanh1(-0.0)), "tanh(−0) keeps its sign");
+    }
+
+    private static double Tanh1(double v)
+    {
+        var x = new double[8];
+        Array.Fill(x, v);
+        var y = new double[8];
+        Simd.Tanh<double>(x, y);
+        return y[3];
+    }
+
+    [Fact]
+    public void TanhFloat32IsWithinTwoUlpsOfMathFTanh()
+    {
+        var x = Inputs().Select(v => (float)v).ToArray();
+        var fast = new float[x.Length];
+        Simd.Tanh<float>(x, fast);
+        for (int i = 0; i < x.Length; i++)
+        {
+            float r = MathF.Tanh(x[i]);
+            float ulp = MathF.BitIncrement(MathF.Abs(r)) - MathF.Abs(r);
+            Assert.True(Math.Abs(r - fast[i]) <= 2 * Math.Max(ulp, float.Epsilon), $"tanhf({x[i]:R}): MathF.Tanh {r:R}, fast {fast[i]:R}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(16)]
+    [InlineData(37)]
+    [InlineData(1001)]
+    public void AxpyAndDotAgreeWithReferences(int n)
+    {
+        var rng = new Rng((ulong)n);
+        var x = Enumerable.Range(0, n).Select(_ => rng.NextGaussian()).ToArray();
+        var y = Enumerable.Range(0, n).Select(_ => rng.NextGaussian()).ToArray();
+        var y1 = (double[])y.Clone();
+        var y2 = (double[])y.Clone();
+        Simd.Axpy<double>(0.37, x, y1);
+        Simd.AxpyReference<double>(0.37, x, y2);
+        for (int i = 0; i < n; i++) Assert.Equal(y2[i], y1[i], 1e-15);
+        double scale = x.Zip(y).Sum(p => Math.Abs(p.First * p.Second));
+        Assert.Equal(Simd.DotReference<double>(x, y), Simd.Dot<double>(x, y), 1e-15 * scale);
+        var xf = x.Select(v => (float)v).ToArray();
+        var yf = y.Select(v => (float)v).ToArray();
+        Assert.Equal(Simd.DotReference<float>(xf, yf), Simd.Dot<float>(xf, yf), 1e-5 * scale);
+    }
+
+    [Theory]
+    [InlineData(Activation.Tanh)]
+    [InlineData(Activation.Relu)]
+    [InlineData(Activation.Sigmoid)]
+    public void VectorActivationPathsAgreeWithScalarDefinitions(Activation act)
+    {
+        var rng = new Rng(3);
+        var z = Enumerable.Range(0, 37).Select(_ => 3 * rng.NextGaussian()).ToArray();
+        var h = new double[z.Length];
+        Activations.Apply<double>(act, z, h);
+        var a = Enumerable.Range(0, 37).Select(_ => rng.NextGaussian()).ToArray();
+        var dz = new double[z.Length];
+        Activations.ScaledDerivative<double>(act, 0.7, a, h, dz);
+        for (int i = 0; i < z.Length; i++)
+        {
+            Assert.Equal(Activations.Apply(act, z[i]), h[i], 2e-16 * 4);
+            Assert.Equal(0.7 * a[i] * Activations.DerivativeFromOutput(act, h[i]), dz[i], 1e-15);
+        }
+    }
+}
