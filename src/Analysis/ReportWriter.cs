@@ -67,7 +67,7 @@ public static class ReportWriter
         for (var g = 0; g < estimates.Count; g++)
         {
             var e = estimates[g];
-            blocks.Add(new Heading(2, $"{e.Experiment}: {e.Group}"));
+            blocks.Add(new Heading(2, e.Group.StartsWith(e.Experiment, StringComparison.Ordinal) ? e.Group : $"{e.Experiment}: {e.Group}"));
             var alternative = other.TryGetValue(e.Group, out var o)
                 ? $" Judged by the error on {(otherError.UseUnobservedError ? "the unobserved entries" : "all entries")} instead, the empirical size is {Opt(o.EmpiricalSize)}."
                 : "";

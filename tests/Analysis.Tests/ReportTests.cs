@@ -44,6 +44,7 @@ public sealed class ReportTests : IDisposable
         Assert.Contains("threshold 1e-8", md);
         Assert.Contains("quorum 0.6", md);
         Assert.Contains("every larger n", md);
+        Assert.Contains("\n## e1: M1\n", md);
         // group | experiment | model | target | trials (not ok) | empirical | theory | params | ratios
         Assert.Contains("| M1 | e1 | f_NL | 1+x1 | 288 (0) | 7 | 7 | 64 | 1 | 0.109 |", md);
         Assert.Contains("| stuck | e1 | f_NL | 1+x1 | 288 (96) | — | 7 | 64 | — | — |", md);
@@ -102,6 +103,14 @@ public sealed class ReportTests : IDisposable
         var md = File.ReadAllText(mdPath);
         Assert.Contains("36 trials in 1 groups", md);
         Assert.Contains("| M1 | e1 | f_NL | 1+x1 | 36 (0) | — | 7 |", md);
+    }
+
+    [Fact]
+    public void A_group_named_after_its_variant_is_not_named_twice()
+    {
+        var rows = Rows.Seeds(1, 2, 2, group: "M1 (rank 1) width=0").Select(r => r with { Experiment = "M1 (rank 1)" }).ToList();
+        var md = File.ReadAllText(ReportWriter.Write(runDir, rows, new AnalysisSettings()).MarkdownPath);
+        Assert.Contains("\n## M1 (rank 1) width=0\n", md);
     }
 
     [Fact]
