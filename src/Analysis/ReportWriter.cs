@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using SweepCluster.Protocol;
 
 namespace SweepCluster.Analysis;
 
@@ -43,7 +44,7 @@ public static class ReportWriter
         var blocks = new List<Block>
         {
             new Heading(1, $"Sweep report: {name}"),
-            new Paragraph($"{rows.Count} trials in {estimates.Count} groups, {rows.Count(r => r.Status != Protocol.TrialStatus.Ok)} not ok; " +
+            new Paragraph($"{rows.Count} trials in {estimates.Count} groups, {rows.Count(r => r.Status != TrialStatus.Ok)} not ok; " +
                 $"written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC. A sweep still running is reported on the trials finished so far."),
             new Paragraph($"**Empirical optimistic size**: the smallest sample size n such that, at n and at every larger n of the grid, " +
                 $"the best hyperparameter setting reaches {error} ≤ {Num(settings.Threshold)} on at least {settings.Quorum:0.##%} of its seeds " +
@@ -66,7 +67,7 @@ public static class ReportWriter
         for (var g = 0; g < estimates.Count; g++)
         {
             var e = estimates[g];
-            blocks.Add(new Heading(2, $"{e.Experiment}: {e.Group}"));
+            blocks.Add(new Heading(2, e.Group.StartsWith(e.Experiment, StringComparison.Ordinal) ? e.Group : $"{e.Experiment}: {e.Group}"));
             var alternative = other.TryGetValue(e.Group, out var o)
                 ? $" Judged by the error on {(otherError.UseUnobservedError ? "the unobserved entries" : "all entries")} instead, the empirical size is {Opt(o.EmpiricalSize)}."
                 : "";
@@ -81,7 +82,9 @@ public static class ReportWriter
 
             var ns = e.Rows.Select(r => r.SampleSize).ToList();
             blocks.Add(HeatmapOver(g, e, ns, "init", "init scale", s => s.InitScale));
-            blocks.Add(HeatmapOver(g, e, ns, "width", "width", s => s.Width));
+            // Width 0 is how the results say "this model has no width" (matrix factorization, E1's models).
+            if (e.Settings.Any(s => s.Setting.Width != 0))
+                blocks.Add(HeatmapOver(g, e, ns, "width", "width", s => s.Width));
             var markers = new List<(double, string, string)> { (e.ParamCount, $"params {e.ParamCount}", "#d62728") };
             if (e.TheoreticalSize is { } t) markers.Add((t, $"theory {t}", "#2ca02c"));
             if (e.EmpiricalSize is { } m) markers.Add((m, $"empirical {m}", "#9467bd"));

@@ -44,6 +44,7 @@ public sealed class ReportTests : IDisposable
         Assert.Contains("threshold 1e-8", md);
         Assert.Contains("quorum 0.6", md);
         Assert.Contains("every larger n", md);
+        Assert.Contains("\n## e1: M1\n", md);
         // group | experiment | model | target | trials (not ok) | empirical | theory | params | ratios
         Assert.Contains("| M1 | e1 | f_NL | 1+x1 | 288 (0) | 7 | 7 | 64 | 1 | 0.109 |", md);
         Assert.Contains("| stuck | e1 | f_NL | 1+x1 | 288 (96) | — | 7 | 64 | — | — |", md);
@@ -80,12 +81,15 @@ public sealed class ReportTests : IDisposable
     {
         // All-entry error recovers from n = 5, the unobserved-entry error only from n = 6.
         var rows = Enumerable.Range(1, 6).SelectMany(n => Enumerable.Range(0, 2).Select(s =>
-            Rows.Row(n, s, n >= 5 ? 1e-9 : 1, group: "mc", config: M1, unobserved: n >= 6 ? 1e-9 : 1))).ToList();
-        rows.AddRange(Rows.Seeds(1, 2, 2, group: "vector"));
+            Rows.Row(n, s, n >= 5 ? 1e-9 : 1, width: 0, group: "mc", config: M1, unobserved: n >= 6 ? 1e-9 : 1))).ToList();
+        rows.AddRange(Rows.Seeds(1, 2, 2, group: "vector").Select(r => r with { Width = 0 }));
 
         var md = File.ReadAllText(ReportWriter.Write(runDir, rows, new AnalysisSettings()).MarkdownPath);
         Assert.Contains("Empirical optimistic size 5, theory 7, parameter count 4; theory/params 1.75. Judged by the error on the unobserved entries instead, the empirical size is 6.", md);
         Assert.Single(Regex.Matches(md, "Judged by the error"));
+        // Neither group's model has a width: no width heatmap.
+        Assert.DoesNotContain("width.svg", md);
+        Assert.Contains("init.svg", md);
 
         md = File.ReadAllText(ReportWriter.Write(runDir, rows, new AnalysisSettings(UseUnobservedError: true)).MarkdownPath);
         Assert.Contains("Empirical optimistic size 6, theory 7, parameter count 4; theory/params 1.75. Judged by the error on all entries instead, the empirical size is 5.", md);
@@ -99,6 +103,14 @@ public sealed class ReportTests : IDisposable
         var md = File.ReadAllText(mdPath);
         Assert.Contains("36 trials in 1 groups", md);
         Assert.Contains("| M1 | e1 | f_NL | 1+x1 | 36 (0) | — | 7 |", md);
+    }
+
+    [Fact]
+    public void A_group_named_after_its_variant_is_not_named_twice()
+    {
+        var rows = Rows.Seeds(1, 2, 2, group: "M1 (rank 1) width=0").Select(r => r with { Experiment = "M1 (rank 1)" }).ToList();
+        var md = File.ReadAllText(ReportWriter.Write(runDir, rows, new AnalysisSettings()).MarkdownPath);
+        Assert.Contains("\n## M1 (rank 1) width=0\n", md);
     }
 
     [Fact]
