@@ -15,6 +15,12 @@ internal sealed class TrialRunner
     /// <summary>Test hook: a node whose trial id starts with this value kills its own process when it starts it.</summary>
     internal const string CrashHookVariable = "SWEEP_TEST_CRASH_ON";
 
+    /// <summary>
+    /// Test hook: every trial waits this many milliseconds (cancellably) before it trains, so that fault tests can
+    /// kill a node while its trials are surely running, however fast the engine becomes.
+    /// </summary>
+    internal const string DelayHookVariable = "SWEEP_TEST_TRIAL_DELAY_MS";
+
     private readonly TrialSpec _spec;
     private readonly NodeId _node;
     private readonly int _attempt;
@@ -54,6 +60,11 @@ internal sealed class TrialRunner
             var hook = Environment.GetEnvironmentVariable(CrashHookVariable);
             if (!string.IsNullOrEmpty(hook) && _spec.Id.Value.StartsWith(hook, StringComparison.Ordinal))
                 Process.GetCurrentProcess().Kill();
+            if (int.TryParse(Environment.GetEnvironmentVariable(DelayHookVariable), out var delay) && delay > 0)
+            {
+                _cancel.Token.WaitHandle.WaitOne(delay);
+                _cancel.Token.ThrowIfCancellationRequested();
+            }
             var outcome = Trainer.Run(_spec.Config, _cancel.Token);
             Report(outcome.Status == OutcomeStatus.Ok ? TrialStatus.Ok : TrialStatus.Diverged, outcome, null);
         }

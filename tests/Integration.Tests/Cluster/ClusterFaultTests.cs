@@ -41,7 +41,7 @@ public sealed class ClusterFaultTests(BrokerFixture broker)
     [Fact]
     public async Task A_node_killed_in_the_middle_of_a_trial_loses_nothing()
     {
-        await using var cluster = new ClusterHarness(broker, SlowSweep("node-kill", seeds: 16));
+        await using var cluster = new ClusterHarness(broker, SlowSweep("node-kill", seeds: 16)) { TrialDelayMilliseconds = 1500 };
         await using var listener = await RabbitEventsListener.StartAsync(cluster.Options, new ListLogger(), CancellationToken.None);
         var coordinator = cluster.StartCoordinator();
         var victim = cluster.StartNode("victim", slots: 2);

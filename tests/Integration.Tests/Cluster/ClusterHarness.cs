@@ -44,6 +44,9 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public RabbitOptions Options => RabbitOptions.From(_broker.Uri(Vhost), _ => null);
 
+    /// <summary>When set, nodes started afterwards hold every trial at least this long (TrialRunner's test hook).</summary>
+    public int? TrialDelayMilliseconds { get; set; }
+
     private Dictionary<string, string> Environment(IReadOnlyDictionary<string, string>? extra)
     {
         var env = new Dictionary<string, string>
@@ -51,6 +54,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
             [RabbitOptions.UserVariable] = BrokerFixture.User,
             [RabbitOptions.PasswordVariable] = BrokerFixture.Password,
         };
+        if (TrialDelayMilliseconds is { } delay) env[GpuNode.TrialRunner.DelayHookVariable] = delay.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (k, v) in extra ?? new Dictionary<string, string>()) env[k] = v;
         return env;
     }
