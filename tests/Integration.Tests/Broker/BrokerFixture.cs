@@ -27,7 +27,7 @@ public sealed class BrokerFixture : IAsyncLifetime
     {
         Folder = Directory.CreateTempSubdirectory("sweep-broker-").FullName;
         Port = FreePort();
-        TlsPort = FreePort();
+        do TlsPort = FreePort(); while (TlsPort == Port);
     }
 
     public string Folder { get; }
