@@ -63,6 +63,28 @@ public sealed class ClusterFaultTests(BrokerFixture broker)
     }
 
     [Fact]
+    public async Task A_node_stopped_with_sigterm_hands_its_trials_back_and_exits_cleanly()
+    {
+        // What Slurm does at the end of a job's time limit, and systemctl stop.
+        await using var cluster = new ClusterHarness(broker, SlowSweep("node-term", seeds: 12)) { TrialDelayMilliseconds = 1500 };
+        await using var listener = await RabbitEventsListener.StartAsync(cluster.Options, new ListLogger(), CancellationToken.None);
+        var coordinator = cluster.StartCoordinator();
+        var leaving = cluster.StartNode("leaving", slots: 2);
+        cluster.StartNode("staying", slots: 2);
+
+        Assert.True(await TestMessages.WaitUntilAsync(() => Task.FromResult(
+            listener.Nodes(TimeSpan.FromMinutes(1)).Any(n => n.Heartbeat.Node.Value == "leaving" && n.Heartbeat.BusySlots == 2)), Patience),
+            cluster.AllOutput());
+        Signals.Terminate(leaving.Pid);
+        Assert.True(await leaving.WaitForExitAsync(60) == 0, leaving.Output);
+
+        Assert.True(await coordinator.WaitForExitAsync(Patience) == 0, cluster.AllOutput());
+        var rows = cluster.AssertEveryTrialExactlyOnce();
+        Assert.All(rows, r => Assert.Equal("ok", r.Status));
+        Assert.Contains(rows, r => r.Attempt == 2 && r.Node == "staying");
+    }
+
+    [Fact]
     public async Task Status_shows_the_sweep_and_the_live_nodes_with_their_slots()
     {
         await using var cluster = new ClusterHarness(broker, SlowSweep("status", seeds: 2));
