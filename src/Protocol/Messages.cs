@@ -10,8 +10,17 @@ public interface IWireMessage;
 /// <summary>
 /// One trial to run. Experiment names the sweep's variant (model and target); Group is the key the estimate
 /// groups by: the variant plus every grid axis that is neither tuned, the sample size nor the seed.
+/// TimeoutSeconds and MaxDeliveries are the sweep's limits for the node to enforce (0: the node's default);
+/// they are not part of the id because they do not change what a finished trial computes.
 /// </summary>
-public sealed record TrialSpec(SweepId Sweep, TrialId Id, string Experiment, string Group, TrialConfig Config) : IWireMessage;
+public sealed record TrialSpec(
+    SweepId Sweep,
+    TrialId Id,
+    string Experiment,
+    string Group,
+    TrialConfig Config,
+    double TimeoutSeconds = 0,
+    int MaxDeliveries = 0) : IWireMessage;
 
 /// <summary>A finished trial, whatever its status. It carries its spec so that any coordinator can record it.</summary>
 public sealed record TrialResult(

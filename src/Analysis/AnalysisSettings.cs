@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SweepCluster.Analysis;
+
+/// <summary>
+/// How the empirical optimistic size is read off a sweep. Saved beside the results so that `sweep report`
+/// on a run folder uses the sweep file's choices without needing the sweep file.
+/// </summary>
+/// <param name="Threshold">A trial recovers the target when its test error is at most this.</param>
+/// <param name="Quorum">The fraction of seeds of the best setting that must recover, in (0, 1].</param>
+/// <param name="UseUnobservedError">Matrix completion: judge by the error on unobserved entries instead of all entries.</param>
+public sealed record AnalysisSettings(double Threshold = 1e-6, double Quorum = 0.5, bool UseUnobservedError = false)
+{
+    public const string FileName = "analysis.json";
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public void Save(string runDir)
+    {
+        Validate(FileName);
+        Directory.CreateDirectory(runDir);
+        AtomicFile.WriteAllText(Path.Combine(runDir, FileName), JsonSerializer.Serialize(this, JsonOptions) + "\n");
+    }
+
+    /// <summary>The saved settings, or the defaults when the run folder has none (runs from before settings were saved).</summary>
+    public static AnalysisSettings Load(string runDir)
+    {
+        var path = Path.Combine(runDir, FileName);
+        if (!File.Exists(path)) return new AnalysisSettings();
+        AnalysisSettings? settings;
+        try { settings = JsonSerializer.Deserialize<AnalysisSettings>(File.ReadAllText(path), JsonOptions); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+        if (settings is null) throw new InvalidDataException($"{path}: expected an object with threshold, quorum and use_unobserved_error");
+        settings.Validate(path);
+        return settings;
+    }
+
+    private void Validate(string source)
+    {
+        if (!(Threshold > 0) || double.IsInfinity(Threshold))
+            throw new InvalidDataException($"{source}: threshold {Threshold} must be a positive finite number");
+        if (!(Quorum > 0 && Quorum <= 1))
+            throw new InvalidDataException($"{source}: quorum {Quorum} must be in (0, 1]");
+    }
+}

@@ -1,0 +1,116 @@
+using SweepCluster.Protocol;
+
+namespace SweepCluster.Analysis;
+
+/// <summary>The tuned hyperparameters that, together with the group, sample size and seed, make a trial.</summary>
+public sealed record HyperSetting(double InitScale, int Width, double WeightDecay, double LearningRate)
+{
+    public override string ToString() => $"init {InitScale:g3}, width {Width}, wd {WeightDecay:g3}, lr {LearningRate:g3}";
+}
+
+/// <summary>One setting at one sample size, summarised over its seeds.</summary>
+public sealed record SettingStats(int SampleSize, HyperSetting Setting, int Seeds, int Successes, double MedianTestError)
+{
+    public double SuccessRate => Seeds == 0 ? 0 : (double)Successes / Seeds;
+}
+
+/// <summary>The best setting at one sample size and whether it counts as recovering the target.</summary>
+public sealed record SampleSizeRow(int SampleSize, SettingStats Best, bool Recovered)
+{
+    public HyperSetting BestSetting => Best.Setting;
+    public double SuccessRate => Best.SuccessRate;
+    public double MedianTestError => Best.MedianTestError;
+    public int Seeds => Best.Seeds;
+}
+
+public sealed record GroupEstimate(
+    string Group,
+    string Experiment,
+    string ModelDescription,
+    string TargetDescription,
+    IReadOnlyList<SampleSizeRow> Rows,
+    IReadOnlyList<SettingStats> Settings,
+    int? EmpiricalSize,
+    int? TheoreticalSize,
+    int ParamCount,
+    int Trials,
+    int FailedTrials)
+{
+    public double? EmpiricalOverTheoretical => EmpiricalSize / (double?)TheoreticalSize;
+    public double? EmpiricalOverParams => ParamCount > 0 ? EmpiricalSize / (double)ParamCount : null;
+    public double? TheoreticalOverParams => ParamCount > 0 ? TheoreticalSize / (double)ParamCount : null;
+}
+
+public static class Estimator
+{
+    /// <summary>
+    /// Per group: at each sample size the best setting (highest success rate, then lowest median test error),
+    /// and the empirical optimistic size, the smallest n from which the best setting recovers the target on at
+    /// least a quorum of its seeds at that n and every larger n of the grid. Trials that did not end ok count
+    /// as failed seeds with infinite error, so a setting that diverges cannot look good by leaving rows out.
+    /// </summary>
+    public static IReadOnlyList<GroupEstimate> Estimate(IReadOnlyList<ResultRecord> rows, AnalysisSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(settings);
+        return rows.GroupBy(r => r.Group, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => EstimateGroup(g.Key, g.ToList(), settings))
+            .ToList();
+    }
+
+    private static GroupEstimate EstimateGroup(string group, List<ResultRecord> rows, AnalysisSettings settings)
+    {
+        var stats = rows
+            .GroupBy(r => (r.SampleSize, Setting: new HyperSetting(r.InitScale, r.Width, r.WeightDecay, r.LearningRate)))
+            .Select(g => Summarise(g.Key.SampleSize, g.Key.Setting, g.ToList(), settings))
+            .OrderBy(s => s.SampleSize).ThenBy(s => s.Setting.InitScale).ThenBy(s => s.Setting.Width)
+            .ThenBy(s => s.Setting.WeightDecay).ThenBy(s => s.Setting.LearningRate)
+            .ToList();
+
+        var perN = stats.GroupBy(s => s.SampleSize)
+            .Select(g =>
+            {
+                // OrderBy is stable, so equal settings keep the deterministic order of `stats`.
+                var best = g.OrderByDescending(s => s.SuccessRate).ThenBy(s => s.MedianTestError).First();
+                return new SampleSizeRow(g.Key, best, best.Successes > 0 && best.SuccessRate >= settings.Quorum);
+            })
+            .ToList();
+
+        int? empirical = null;
+        for (var i = perN.Count - 1; i >= 0 && perN[i].Recovered; i--)
+            empirical = perN[i].SampleSize;
+
+        var first = rows[0];
+        return new GroupEstimate(
+            group, first.Experiment, first.Model, first.Target, perN, stats, empirical,
+            TheoryFor(rows), rows.Max(r => r.ParamCount), rows.Count, rows.Count(r => r.Status != TrialStatus.Ok));
+    }
+
+    private static SettingStats Summarise(int n, HyperSetting setting, List<ResultRecord> seeds, AnalysisSettings settings)
+    {
+        var errors = seeds.Select(r => ErrorOf(r, settings)).Order().ToList();
+        var successes = errors.Count(e => e <= settings.Threshold);
+        var mid = errors.Count / 2;
+        var median = errors.Count % 2 == 1 ? errors[mid] : (errors[mid - 1] + errors[mid]) / 2;
+        return new SettingStats(n, setting, seeds.Count, successes, median);
+    }
+
+    internal static double ErrorOf(ResultRecord r, AnalysisSettings settings)
+    {
+        if (r.Status != TrialStatus.Ok) return double.PositiveInfinity;
+        var error = settings.UseUnobservedError && r.TestErrorUnobserved is { } unobserved ? unobserved : r.TestError;
+        return double.IsNaN(error) ? double.PositiveInfinity : error;
+    }
+
+    // Width may be a tuned axis; the formulas need a model wide enough to represent the target, so ask with the widest.
+    private static int? TheoryFor(List<ResultRecord> rows)
+    {
+        var widest = rows.MaxBy(r => r.Width)!;
+        try { return Theory.OptimisticSize(CanonicalJson.ParseConfig(widest.ConfigJson)); }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"trial {widest.TrialId}: config column is not a trial config: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using SweepCluster.Protocol;
+
+namespace SweepCluster.Analysis;
+
+public static class ReportWriter
+{
+    /// <summary>
+    /// Writes report.md (with its plots as report-plots/*.svg) and a self-contained report.html into the run folder
+    /// from whatever results are there, so it also works on a sweep that is still running.
+    /// </summary>
+    public static (string MarkdownPath, string HtmlPath) Write(string runDir) =>
+        Write(runDir, ResultsLoader.Load(runDir), AnalysisSettings.Load(runDir));
+
+    internal static (string MarkdownPath, string HtmlPath) Write(string runDir, IReadOnlyList<ResultRecord> rows, AnalysisSettings settings)
+    {
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDir)));
+        var blocks = Build(name, rows, Estimator.Estimate(rows, settings), settings);
+
+        var plotDir = Path.Combine(runDir, "report-plots");
+        Directory.CreateDirectory(plotDir);
+        foreach (var figure in blocks.OfType<Figure>())
+            AtomicFile.WriteAllText(Path.Combine(plotDir, figure.File), figure.Svg);
+
+        var markdown = Path.Combine(runDir, "report.md");
+        var html = Path.Combine(runDir, "report.html");
+        AtomicFile.WriteAllText(markdown, ToMarkdown(blocks));
+        AtomicFile.WriteAllText(html, ToHtml(name, blocks));
+        return (markdown, html);
+    }
+
+    // The report as a list of blocks, so that Markdown and HTML say exactly the same things.
+    private abstract record Block;
+    private sealed record Heading(int Level, string Text) : Block;
+    private sealed record Paragraph(string Text) : Block;
+    private sealed record TableBlock(string[] Header, List<string[]> Rows) : Block;
+    private sealed record Figure(string File, string Caption, string Svg) : Block;
+
+    private static List<Block> Build(string name, IReadOnlyList<ResultRecord> rows, IReadOnlyList<GroupEstimate> estimates, AnalysisSettings settings)
+    {
+        var error = settings.UseUnobservedError ? "test error on the unobserved entries (all entries where a trial has none)" : "test error";
+        var blocks = new List<Block>
+        {
+            new Heading(1, $"Sweep report: {name}"),
+            new Paragraph($"{rows.Count} trials in {estimates.Count} groups, {rows.Count(r => r.Status != TrialStatus.Ok)} not ok; " +
+                $"written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC. A sweep still running is reported on the trials finished so far."),
+            new Paragraph($"**Empirical optimistic size**: the smallest sample size n such that, at n and at every larger n of the grid, " +
+                $"the best hyperparameter setting reaches {error} ≤ {Num(settings.Threshold)} on at least {settings.Quorum:0.##%} of its seeds " +
+                $"(threshold {Num(settings.Threshold)}, quorum {settings.Quorum.ToString("0.##", CultureInfo.InvariantCulture)}). " +
+                "The best setting at an n has the highest success rate, ties going to the lowest median error; trials that diverged, " +
+                "failed or timed out count as failed seeds. **Theory** is the optimistic size from the papers' formulas (— where none applies); " +
+                "**params** is the parameter count of the largest model in the group."),
+            new TableBlock(["group", "experiment", "model", "target", "trials (not ok)", "empirical", "theory", "params", "empirical/theory", "empirical/params"],
+                estimates.Select(e => new[]
+                {
+                    e.Group, e.Experiment, e.ModelDescription, e.TargetDescription, $"{e.Trials} ({e.FailedTrials})",
+                    Opt(e.EmpiricalSize), Opt(e.TheoreticalSize), Int(e.ParamCount), Ratio(e.EmpiricalOverTheoretical), Ratio(e.EmpiricalOverParams),
+                }).ToList()),
+        };
+
+        // Matrix completion has two test errors and the papers do not say which they mean: give the other estimate too.
+        var otherError = settings with { UseUnobservedError = !settings.UseUnobservedError };
+        var other = Estimator.Estimate(rows.Where(r => r.TestErrorUnobserved is not null).ToList(), otherError).ToDictionary(e => e.Group);
+
+        for (var g = 0; g < estimates.Count; g++)
+        {
+            var e = estimates[g];
+            blocks.Add(new Heading(2, e.Group.StartsWith(e.Experiment, StringComparison.Ordinal) ? e.Group : $"{e.Experiment}: {e.Group}"));
+            var alternative = other.TryGetValue(e.Group, out var o)
+                ? $" Judged by the error on {(otherError.UseUnobservedError ? "the unobserved entries" : "all entries")} instead, the empirical size is {Opt(o.EmpiricalSize)}."
+                : "";
+            blocks.Add(new Paragraph($"Model {e.ModelDescription}; target {e.TargetDescription}. Empirical optimistic size {Opt(e.EmpiricalSize)}, " +
+                $"theory {Opt(e.TheoreticalSize)}, parameter count {Int(e.ParamCount)}; theory/params {Ratio(e.TheoreticalOverParams)}.{alternative}"));
+            blocks.Add(new TableBlock(["n", "best setting", "success", "median error", "seeds", "recovered"],
+                e.Rows.Select(r => new[]
+                {
+                    Int(r.SampleSize), r.BestSetting.ToString(), $"{r.Best.Successes}/{r.Seeds} ({r.SuccessRate:0%})",
+                    Num(r.MedianTestError), Int(r.Seeds), r.Recovered ? "yes" : "no",
+                }).ToList()));
+
+            var ns = e.Rows.Select(r => r.SampleSize).ToList();
+            blocks.Add(HeatmapOver(g, e, ns, "init", "init scale", s => s.InitScale));
+            // Width 0 is how the results say "this model has no width" (matrix factorization, E1's models).
+            if (e.Settings.Any(s => s.Setting.Width != 0))
+                blocks.Add(HeatmapOver(g, e, ns, "width", "width", s => s.Width));
+            var markers = new List<(double, string, string)> { (e.ParamCount, $"params {e.ParamCount}", "#d62728") };
+            if (e.TheoreticalSize is { } t) markers.Add((t, $"theory {t}", "#2ca02c"));
+            if (e.EmpiricalSize is { } m) markers.Add((m, $"empirical {m}", "#9467bd"));
+            blocks.Add(new Figure($"{g + 1}-success.svg", "Success rate of the best setting against n",
+                Plots.LinePlot("success rate of the best setting", "success rate", e.Rows.Select(r => (r.SampleSize, r.SuccessRate)).ToList(), settings.Quorum, markers)));
+        }
+        return blocks;
+    }
+
+    private static Figure HeatmapOver(int g, GroupEstimate e, List<int> ns, string file, string axis, Func<HyperSetting, double> select)
+    {
+        var values = e.Settings.Select(s => select(s.Setting)).Distinct().Order().ToList();
+        // Best over the other hyperparameters of the median over seeds, as in the papers' figures.
+        var best = e.Settings.GroupBy(s => (s.SampleSize, select(s.Setting))).ToDictionary(c => c.Key, c => c.Min(s => s.MedianTestError));
+        return new Figure($"{g + 1}-{file}.svg", $"log10 median test error over sample size × {axis}",
+            Plots.Heatmap($"log10 test error, best over other hyperparameters: n × {axis}", axis, ns, values,
+                (n, v) => best.TryGetValue((n, v), out var error) ? error : null));
+    }
+
+    private static string ToMarkdown(List<Block> blocks)
+    {
+        var md = new StringBuilder();
+        foreach (var block in blocks)
+        {
+            switch (block)
+            {
+                case Heading h: md.Append('#', h.Level).Append(' ').AppendLine(h.Text); break;
+                case Paragraph p: md.AppendLine(p.Text); break;
+                case TableBlock t:
+                    md.AppendLine(Row(t.Header)).AppendLine(Row(t.Header.Select(_ => "---")));
+                    foreach (var r in t.Rows) md.AppendLine(Row(r));
+                    break;
+                case Figure f: md.AppendLine($"![{f.Caption}](report-plots/{f.File})"); break;
+            }
+            md.AppendLine();
+        }
+        return md.ToString();
+
+        static string Row(IEnumerable<string> cells) => "| " + string.Join(" | ", cells.Select(c => c.Replace("|", "\\|", StringComparison.Ordinal))) + " |";
+    }
+
+    private static string ToHtml(string name, List<Block> blocks)
+    {
+        var html = new StringBuilder()
+            .Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(E($"Sweep report: {name}")).Append("</title><style>")
+            .Append("body{font-family:sans-serif;margin:2em;max-width:1200px;color:#222}table{border-collapse:collapse;margin:1em 0}")
+            .Append("td,th{border:1px solid #ccc;padding:2px 8px;font-size:13px;text-align:left}th{background:#f3f3f3}")
+            .Append("figure{display:inline-block;margin:0.5em 1em 0.5em 0}figcaption{font-size:12px;color:#555}")
+            .AppendLine("</style></head><body>");
+        foreach (var block in blocks)
+        {
+            switch (block)
+            {
+                case Heading h: html.Append($"<h{h.Level}>").Append(E(h.Text)).AppendLine($"</h{h.Level}>"); break;
+                // The only Markdown in paragraphs is **bold**.
+                case Paragraph p:
+                    var parts = E(p.Text).Split("**");
+                    html.Append("<p>").AppendJoin("", parts.Select((s, i) => i % 2 == 1 ? $"<strong>{s}</strong>" : s)).AppendLine("</p>");
+                    break;
+                case TableBlock t:
+                    html.Append("<table><tr>").AppendJoin("", t.Header.Select(c => $"<th>{E(c)}</th>")).Append("</tr>");
+                    foreach (var r in t.Rows) html.Append("<tr>").AppendJoin("", r.Select(c => $"<td>{E(c)}</td>")).Append("</tr>");
+                    html.AppendLine("</table>");
+                    break;
+                case Figure f: html.Append("<figure>").Append(f.Svg).Append("<figcaption>").Append(E(f.Caption)).AppendLine("</figcaption></figure>"); break;
+            }
+        }
+        return html.AppendLine("</body></html>").ToString();
+
+        static string E(string s) => WebUtility.HtmlEncode(s);
+    }
+
+    private static string Num(double v) => double.IsPositiveInfinity(v) ? "failed" : v.ToString("0.##e+0", CultureInfo.InvariantCulture);
+    private static string Int(int v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string Opt(int? v) => v is { } x ? Int(x) : "—";
+    private static string Ratio(double? v) => v is { } x ? x.ToString("0.###", CultureInfo.InvariantCulture) : "—";
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using SweepCluster.Parquet;
+using SweepCluster.Protocol;
+
+namespace SweepCluster.Coordinator.Runs;
+
+/// <summary>
+/// runs/&lt;sweep&gt;/: the sweep file's copy, results/part-NNNNN.parquet and the reports. One coordinator at a
+/// time holds the folder's lock (released by the OS if the process dies, so kill -9 never leaves it stuck).
+/// </summary>
+internal sealed class RunFolder : IDisposable
+{
+    public const string SweepCopy = "sweep.yaml";
+    private const string LockFile = ".lock";
+    private readonly FileStream? _lock;
+
+    private RunFolder(string root, FileStream? lockStream)
+    {
+        Root = root;
+        _lock = lockStream;
+    }
+
+    public string Root { get; }
+    public string Results => Path.Combine(Root, "results");
+    public string Curves => Path.Combine(Root, "curves");
+
+    /// <summary>A folder to read (status, report): no lock, nothing created.</summary>
+    public static RunFolder ForReading(string root) => new(root, null);
+
+    /// <summary>
+    /// Opens (creating it if needed) a run folder for writing. With fresh, a previous folder is moved aside to
+    /// &lt;name&gt;.archived-&lt;UTC time&gt; rather than deleted: nothing finished is ever lost.
+    /// </summary>
+    public static RunFolder OpenForRun(string root, string sweepFilePath, bool fresh)
+    {
+        if (fresh && Directory.Exists(root))
+            Directory.Move(root, $"{root.TrimEnd(Path.DirectorySeparatorChar)}.archived-{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture)}");
+        Directory.CreateDirectory(Path.Combine(root, "results"));
+        FileStream lockStream;
+        try
+        {
+            lockStream = new FileStream(Path.Combine(root, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new RunFolderBusyException($"{root}: another `sweep run` is writing this run folder; wait for it or stop it first");
+        }
+        var folder = new RunFolder(root, lockStream);
+        File.Copy(sweepFilePath, Path.Combine(root, SweepCopy), overwrite: true);
+        // A crash between writing and renaming leaves only temporary files; they hold nothing acknowledged.
+        foreach (var dir in new[] { folder.Results, folder.Curves }.Where(Directory.Exists))
+            foreach (var tmp in Directory.EnumerateFiles(dir).Where(f => !f.EndsWith(".parquet", StringComparison.Ordinal)))
+                File.Delete(tmp);
+        return folder;
+    }
+
+    public IReadOnlyList<string> PartFiles(string dir) =>
+        Directory.Exists(dir)
+            ? Directory.EnumerateFiles(dir, "part-*.parquet").Order(StringComparer.Ordinal).ToList()
+            : [];
+
+    /// <summary>Every trial id already recorded, with its status. A part file that cannot be read is an error, not a gap.</summary>
+    public Dictionary<TrialId, TrialStatus> ReadRecorded()
+    {
+        var recorded = new Dictionary<TrialId, TrialStatus>();
+        foreach (var file in PartFiles(Results))
+        {
+            var table = ParquetFile.Read(file, [ResultColumns.TrialId, ResultColumns.Status]);
+            var ids = table.IndexOf(ResultColumns.TrialId);
+            var statuses = table.IndexOf(ResultColumns.Status);
+            if (ids < 0 || statuses < 0)
+                throw new ParquetFormatException(file, $"not a results file: it lacks the '{ResultColumns.TrialId}' or '{ResultColumns.Status}' column");
+            var idColumn = (string?[])table.Columns[ids];
+            var statusColumn = (string?[])table.Columns[statuses];
+            for (var i = 0; i < table.RowCount; i++)
+                if (idColumn[i] is { } id)
+                    recorded.TryAdd(new TrialId(id), ResultRows.ParseStatus(statusColumn[i]));
+        }
+        return recorded;
+    }
+
+    /// <summary>The next part file name in dir: one past the highest number present.</summary>
+    public string NextPart(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        var next = PartFiles(dir)
+            .Select(f => int.TryParse(Path.GetFileNameWithoutExtension(f).AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0)
+            .DefaultIfEmpty(-1).Max() + 1;
+        return Path.Combine(dir, $"part-{next:D5}.parquet");
+    }
+
+    public void Dispose() => _lock?.Dispose();
+}
+
+internal sealed class RunFolderBusyException(string message) : Exception(message);

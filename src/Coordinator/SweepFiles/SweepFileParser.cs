@@ -1,0 +1,342 @@
+using System.Text.RegularExpressions;
+using SweepCluster.Training;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace SweepCluster.Coordinator.SweepFiles;
+
+/// <summary>
+/// Reads a sweep file (docs/sweep-files.md) into a validated SweepFile. Every problem is a SweepFileException
+/// naming file, line and column; nothing here guesses a default for a value that was written wrongly.
+/// </summary>
+internal static partial class SweepFileParser
+{
+    private static readonly string[] TopKeys = ["name", "description", "experiment", "training", "variants", "grid", "estimate", "run"];
+    private static readonly string[] ExperimentKeys = ["model", "target", "data"];
+    private static readonly string[] VariantKeys = ["name", "model", "target", "data", "grid"];
+    private static readonly string[] ModelKeys = ["kind", "activation", "hidden_bias", "output_bias", "kernel_size", "depth"];
+    private static readonly string[] TargetKeys = ["kind", "activation", "neurons", "neuron_count", "matrix", "rank", "coefficients", "intercept", "sparsity", "seed"];
+    private static readonly string[] NeuronKeys = ["a", "w", "b"];
+    private static readonly string[] DataKeys = ["input_dim", "inputs", "uniform_low", "uniform_high", "test_size", "entry_order"];
+    private static readonly string[] TrainingKeys = ["optimizer", "max_steps", "loss_tolerance", "precision", "momentum", "batch_size", "beta1", "beta2", "epsilon", "divergence_loss", "plateau_steps", "plateau_tolerance", "init_gamma", "curve_every"];
+    private static readonly string[] EstimateKeys = ["threshold", "quorum", "tune", "error"];
+    private static readonly string[] RunKeys = ["trial_timeout_seconds", "max_deliveries"];
+
+    public static SweepFile Load(string path)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new SweepFileException(path, 0, 0, $"cannot read the sweep file: {e.Message}");
+        }
+        return Parse(path, text);
+    }
+
+    public static SweepFile Parse(string path, string text)
+    {
+        var y = new YamlNodes(path);
+        var stream = new YamlStream();
+        try { stream.Load(new StringReader(text)); }
+        catch (YamlException e)
+        {
+            throw new SweepFileException(path, e.Start.Line, e.Start.Column, $"not valid YAML: {(e.InnerException ?? e).Message}");
+        }
+        if (stream.Documents.Count != 1)
+            throw new SweepFileException(path, 1, 1, $"expected exactly one YAML document, found {stream.Documents.Count}");
+
+        var top = y.Mapping(stream.Documents[0].RootNode, "the sweep file", TopKeys);
+        var root = stream.Documents[0].RootNode;
+        var name = y.String(Required(y, top, "name", root, "the sweep file"), "name");
+        if (!NamePattern().IsMatch(name))
+            throw y.Error(top["name"], $"name '{name}' must be 1-100 letters, digits, '.', '_' or '-' (it names the run folder)");
+        var description = top.TryGetValue("description", out var d) ? y.String(d, "description") : "";
+
+        var experiment = y.Mapping(Required(y, top, "experiment", root, "the sweep file"), "experiment", ExperimentKeys);
+        var training = top.TryGetValue("training", out var t) ? ParseTraining(y, t) : new TrainingSpec();
+        var gridNode = y.Mapping(Required(y, top, "grid", root, "the sweep file"), "grid", Axis.All);
+
+        var variants = new List<Variant>();
+        if (top.TryGetValue("variants", out var vs))
+        {
+            var list = y.Sequence(vs, "variants");
+            if (list.Count == 0) throw y.Error(vs, "variants must list at least one variant, got an empty list");
+            foreach (var (node, i) in list.Select((n, i) => (n, i)))
+            {
+                var v = y.Mapping(node, $"variants[{i}]", VariantKeys);
+                var vName = y.String(Required(y, v, "name", node, $"variants[{i}]"), $"variants[{i}].name");
+                if (variants.Any(x => x.Name == vName))
+                    throw y.Error(v["name"], $"variant name '{vName}' is used twice; variant names must be unique");
+                var sections = v.Where(kv => ExperimentKeys.Contains(kv.Key)).ToDictionary();
+                var axes = v.TryGetValue("grid", out var g) ? y.Mapping(g, $"variants[{i}].grid", Axis.All) : [];
+                variants.Add(BuildVariant(y, vName, node, Merge(experiment, sections, deep: true), Merge(gridNode, axes, deep: false)));
+            }
+        }
+        else
+        {
+            variants.Add(BuildVariant(y, name, root, experiment, gridNode));
+        }
+
+        var estimate = ParseEstimate(y, top.GetValueOrDefault("estimate"));
+        var limits = ParseLimits(y, top.GetValueOrDefault("run"));
+        return new SweepFile(path, name, description, training, variants, estimate, limits);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,100}$")]
+    private static partial Regex NamePattern();
+
+    private static YamlNode Required(YamlNodes y, Dictionary<string, YamlNode> map, string key, YamlNode owner, string what) =>
+        map.TryGetValue(key, out var node) ? node : throw y.Error(owner, $"{what} is missing the required key '{key}'");
+
+    /// <summary>
+    /// A variant's model, target and data are merged key by key over the experiment's; a variant's grid axis
+    /// replaces the sweep's axis of the same name.
+    /// </summary>
+    private static Dictionary<string, YamlNode> Merge(Dictionary<string, YamlNode> basis, Dictionary<string, YamlNode> over, bool deep)
+    {
+        var merged = new Dictionary<string, YamlNode>(basis, StringComparer.Ordinal);
+        foreach (var (k, v) in over)
+            merged[k] = deep && v is YamlMappingNode m && basis.TryGetValue(k, out var b) && b is YamlMappingNode bm ? MergeMap(bm, m) : v;
+        return merged;
+    }
+
+    private static YamlMappingNode MergeMap(YamlMappingNode basis, YamlMappingNode over)
+    {
+        var result = new YamlMappingNode();
+        foreach (var (k, v) in basis.Children)
+            if (!over.Children.ContainsKey(k)) result.Children.Add(k, v);
+        foreach (var (k, v) in over.Children) result.Children.Add(k, v);
+        return result;
+    }
+
+    private static Variant BuildVariant(YamlNodes y, string name, YamlNode owner, Dictionary<string, YamlNode> experiment, Dictionary<string, YamlNode> grid)
+    {
+        var modelNode = Required(y, experiment, "model", owner, $"experiment '{name}'");
+        var targetNode = Required(y, experiment, "target", owner, $"experiment '{name}'");
+        var dataNode = Required(y, experiment, "data", owner, $"experiment '{name}'");
+        var model = ParseModel(y, modelNode);
+        var data = ParseData(y, dataNode);
+        var target = ParseTarget(y, targetNode, data);
+        var g = GridParser.Parse(y, owner, grid);
+        CheckCompatible(y, modelNode, model, dataNode, data, g, grid);
+        return new Variant(name, model, target, data, g);
+    }
+
+    private static ModelSpec ParseModel(YamlNodes y, YamlNode node)
+    {
+        var m = y.Mapping(node, "model", ModelKeys);
+        var spec = new ModelSpec
+        {
+            Kind = y.Enum<ModelKind>(Required(y, m, "kind", node, "model"), "model.kind"),
+            Activation = m.TryGetValue("activation", out var a) ? y.Enum<Activation>(a, "model.activation") : Activation.Tanh,
+            HiddenBias = m.TryGetValue("hidden_bias", out var hb) && y.Bool(hb, "model.hidden_bias"),
+            OutputBias = m.TryGetValue("output_bias", out var ob) && y.Bool(ob, "model.output_bias"),
+            KernelSize = m.TryGetValue("kernel_size", out var k) ? Positive(y, k, "model.kernel_size") : 0,
+            Depth = m.TryGetValue("depth", out var dp) ? Positive(y, dp, "model.depth") : 0,
+        };
+        if (spec.Kind is ModelKind.Cnn1d or ModelKind.LocallyConnected1d && spec.KernelSize == 0)
+            throw y.Error(node, $"model.kernel_size is required for model kind {YamlNodes.NameOf(spec.Kind)}");
+        if (spec.Kind is ModelKind.DeepFc or ModelKind.DiagonalProduct && spec.Depth == 0)
+            throw y.Error(node, $"model.depth is required for model kind {YamlNodes.NameOf(spec.Kind)}");
+        return spec;
+    }
+
+    private static DataSpec ParseData(YamlNodes y, YamlNode node)
+    {
+        var m = y.Mapping(node, "data", DataKeys);
+        var data = new DataSpec
+        {
+            InputDim = Positive(y, Required(y, m, "input_dim", node, "data"), "data.input_dim"),
+            Inputs = m.TryGetValue("inputs", out var i) ? y.Enum<InputDistribution>(i, "data.inputs") : InputDistribution.Gaussian,
+            UniformLow = m.TryGetValue("uniform_low", out var lo) ? y.Double(lo, "data.uniform_low") : -1,
+            UniformHigh = m.TryGetValue("uniform_high", out var hi) ? y.Double(hi, "data.uniform_high") : 1,
+            TestSize = m.TryGetValue("test_size", out var ts) ? Positive(y, ts, "data.test_size") : 1000,
+            EntryOrder = m.TryGetValue("entry_order", out var eo) ? y.Ints(eo, "data.entry_order") : null,
+        };
+        if (data.UniformLow >= data.UniformHigh)
+            throw y.Error(m.GetValueOrDefault("uniform_low") ?? node, $"data.uniform_low ({data.UniformLow}) must be below data.uniform_high ({data.UniformHigh})");
+        return data;
+    }
+
+    private static TargetSpec ParseTarget(YamlNodes y, YamlNode node, DataSpec data)
+    {
+        var m = y.Mapping(node, "target", TargetKeys);
+        var kind = y.Enum<TargetKind>(Required(y, m, "kind", node, "target"), "target.kind");
+        IReadOnlyList<TeacherNeuron>? neurons = null;
+        if (m.TryGetValue("neurons", out var ns))
+        {
+            neurons = y.Sequence(ns, "target.neurons").Select((n, i) =>
+            {
+                var nm = y.Mapping(n, $"target.neurons[{i}]", NeuronKeys);
+                var w = y.Doubles(Required(y, nm, "w", n, $"target.neurons[{i}]"), $"target.neurons[{i}].w");
+                if (w.Count != data.InputDim)
+                    throw y.Error(nm["w"], $"target.neurons[{i}].w has {w.Count} entries but data.input_dim is {data.InputDim}");
+                return new TeacherNeuron(
+                    nm.TryGetValue("a", out var a) ? y.Double(a, $"target.neurons[{i}].a") : 1.0, w,
+                    nm.TryGetValue("b", out var b) ? y.Double(b, $"target.neurons[{i}].b") : 0.0);
+            }).ToList();
+        }
+        IReadOnlyList<IReadOnlyList<double>>? matrix = null;
+        if (m.TryGetValue("matrix", out var mx))
+        {
+            var rows = y.Sequence(mx, "target.matrix");
+            matrix = rows.Select((r, i) => y.Doubles(r, $"target.matrix[{i}]")).ToList();
+            if (matrix.Count != data.InputDim || matrix.Any(r => r.Count != data.InputDim))
+                throw y.Error(mx, $"target.matrix must be {data.InputDim}×{data.InputDim} (data.input_dim), got {matrix.Count} rows of lengths {string.Join(",", matrix.Select(r => r.Count))}");
+        }
+        var coefficients = m.TryGetValue("coefficients", out var c) ? y.Doubles(c, "target.coefficients") : null;
+        if (coefficients is not null && coefficients.Count != data.InputDim)
+            throw y.Error(c!, $"target.coefficients has {coefficients.Count} entries but data.input_dim is {data.InputDim}");
+        var spec = new TargetSpec
+        {
+            Kind = kind,
+            Activation = m.TryGetValue("activation", out var a) ? y.Enum<Activation>(a, "target.activation") : Activation.Tanh,
+            Neurons = neurons,
+            NeuronCount = m.TryGetValue("neuron_count", out var nc) ? Positive(y, nc, "target.neuron_count") : 0,
+            Matrix = matrix,
+            Rank = m.TryGetValue("rank", out var r) ? Positive(y, r, "target.rank") : 0,
+            Coefficients = coefficients,
+            Intercept = m.TryGetValue("intercept", out var ic) ? y.Double(ic, "target.intercept") : 0,
+            Sparsity = m.TryGetValue("sparsity", out var sp) ? Positive(y, sp, "target.sparsity") : 0,
+            Seed = m.TryGetValue("seed", out var sd) ? NonNegative(y, sd, "target.seed") : 0,
+        };
+        var (needed, present) = kind switch
+        {
+            TargetKind.Teacher => ("neurons", neurons is { Count: > 0 }),
+            TargetKind.RandomTeacher => ("neuron_count", spec.NeuronCount > 0),
+            TargetKind.Matrix => ("matrix", matrix is not null),
+            TargetKind.RandomLowRank => ("rank", spec.Rank > 0),
+            TargetKind.Linear => ("coefficients", coefficients is not null),
+            TargetKind.SparseLinear => ("sparsity", spec.Sparsity > 0),
+            _ => ("", true),
+        };
+        if (!present)
+            throw y.Error(node, $"target.{needed} is required for target kind {YamlNodes.NameOf(kind)}");
+        return spec;
+    }
+
+    private static void CheckCompatible(YamlNodes y, YamlNode modelNode, ModelSpec model, YamlNode dataNode, DataSpec data, Grid grid, Dictionary<string, YamlNode> gridNodes)
+    {
+        if (model.Kind is ModelKind.LinearL or ModelKind.LinearNL && data.InputDim != 2)
+            throw y.Error(dataNode, $"data.input_dim is {data.InputDim} but model kind {YamlNodes.NameOf(model.Kind)} takes exactly 2 inputs");
+        if (model.KernelSize > data.InputDim)
+            throw y.Error(modelNode, $"model.kernel_size {model.KernelSize} is larger than data.input_dim {data.InputDim}");
+        var usesWidth = model.Kind is ModelKind.TwoLayer or ModelKind.Cnn1d or ModelKind.LocallyConnected1d or ModelKind.DeepFc;
+        if (usesWidth && grid.Width.Any(w => w < 1))
+            throw y.Error(gridNodes.GetValueOrDefault(Axis.Width) ?? modelNode, $"grid.width must list widths ≥ 1 for model kind {YamlNodes.NameOf(model.Kind)}, got [{string.Join(", ", grid.Width)}]");
+        if (model.Kind is ModelKind.MatrixFactorization && grid.SampleSize.Max() > data.InputDim * data.InputDim)
+            throw y.Error(gridNodes[Axis.SampleSize], $"grid.sample_size goes up to {grid.SampleSize.Max()} but a {data.InputDim}×{data.InputDim} matrix has only {data.InputDim * data.InputDim} entries");
+    }
+
+    private static TrainingSpec ParseTraining(YamlNodes y, YamlNode node)
+    {
+        var m = y.Mapping(node, "training", TrainingKeys);
+        var spec = new TrainingSpec();
+        foreach (var (key, v) in m)
+        {
+            var what = $"training.{key}";
+            spec = key switch
+            {
+                "optimizer" => spec with { Optimizer = y.Enum<OptimizerKind>(v, what) },
+                "max_steps" => spec with { MaxSteps = PositiveLong(y, v, what) },
+                "loss_tolerance" => spec with { LossTolerance = NonNegativeDouble(y, v, what) },
+                "precision" => spec with { Precision = y.Enum<Precision>(v, what) },
+                "momentum" => spec with { Momentum = Fraction(y, v, what) },
+                "batch_size" => spec with { BatchSize = NonNegative(y, v, what) },
+                "beta1" => spec with { Beta1 = Fraction(y, v, what) },
+                "beta2" => spec with { Beta2 = Fraction(y, v, what) },
+                "epsilon" => spec with { Epsilon = PositiveDouble(y, v, what) },
+                "divergence_loss" => spec with { DivergenceLoss = PositiveDouble(y, v, what) },
+                "plateau_steps" => spec with { PlateauSteps = PositiveLong(y, v, what) },
+                "plateau_tolerance" => spec with { PlateauTolerance = PositiveDouble(y, v, what) },
+                "init_gamma" => spec with { InitGamma = y.Double(v, what) },
+                "curve_every" => spec with { CurveEvery = NonNegative(y, v, what) },
+                _ => throw y.Error(v, $"unknown key '{key}' in training"),
+            };
+        }
+        return spec;
+    }
+
+    private static EstimateSettings ParseEstimate(YamlNodes y, YamlNode? node)
+    {
+        var defaults = new EstimateSettings(1e-6, 0.5, Axis.Tunable, false);
+        if (node is null) return defaults;
+        var m = y.Mapping(node, "estimate", EstimateKeys);
+        var threshold = m.TryGetValue("threshold", out var t) ? PositiveDouble(y, t, "estimate.threshold") : defaults.Threshold;
+        var quorum = defaults.Quorum;
+        if (m.TryGetValue("quorum", out var q))
+        {
+            quorum = y.Double(q, "estimate.quorum");
+            if (quorum is <= 0 or > 1) throw y.Error(q, $"estimate.quorum must be in (0, 1], got {quorum}");
+        }
+        var tune = defaults.Tune;
+        if (m.TryGetValue("tune", out var tn))
+        {
+            tune = y.Sequence(tn, "estimate.tune").Select((n, i) =>
+            {
+                var axis = y.String(n, $"estimate.tune[{i}]");
+                return Axis.Tunable.Contains(axis) ? axis : throw y.Error(n, $"estimate.tune[{i}] is '{axis}'; only these axes can be tuned: {string.Join(", ", Axis.Tunable)}");
+            }).Distinct().ToList();
+        }
+        var unobserved = false;
+        if (m.TryGetValue("error", out var e))
+        {
+            var which = y.String(e, "estimate.error");
+            unobserved = which switch
+            {
+                "all" => false,
+                "unobserved" => true,
+                _ => throw y.Error(e, $"estimate.error must be 'all' or 'unobserved', got '{which}'"),
+            };
+        }
+        return new EstimateSettings(threshold, quorum, tune, unobserved);
+    }
+
+    private static RunLimits ParseLimits(YamlNodes y, YamlNode? node)
+    {
+        var limits = new RunLimits(TimeSpan.FromHours(6), 3);
+        if (node is null) return limits;
+        var m = y.Mapping(node, "run", RunKeys);
+        if (m.TryGetValue("trial_timeout_seconds", out var t))
+            limits = limits with { TrialTimeout = TimeSpan.FromSeconds(PositiveDouble(y, t, "run.trial_timeout_seconds")) };
+        if (m.TryGetValue("max_deliveries", out var d))
+            limits = limits with { MaxDeliveries = Positive(y, d, "run.max_deliveries") };
+        return limits;
+    }
+
+    internal static int Positive(YamlNodes y, YamlNode n, string what)
+    {
+        var v = y.Int(n, what);
+        return v > 0 ? v : throw y.Error(n, $"{what} must be a positive integer, got {v}");
+    }
+
+    internal static int NonNegative(YamlNodes y, YamlNode n, string what)
+    {
+        var v = y.Int(n, what);
+        return v >= 0 ? v : throw y.Error(n, $"{what} must be zero or a positive integer, got {v}");
+    }
+
+    private static long PositiveLong(YamlNodes y, YamlNode n, string what)
+    {
+        var v = y.Long(n, what);
+        return v > 0 ? v : throw y.Error(n, $"{what} must be a positive integer, got {v}");
+    }
+
+    private static double PositiveDouble(YamlNodes y, YamlNode n, string what)
+    {
+        var v = y.Double(n, what);
+        return v > 0 ? v : throw y.Error(n, $"{what} must be a positive number, got {v}");
+    }
+
+    private static double NonNegativeDouble(YamlNodes y, YamlNode n, string what)
+    {
+        var v = y.Double(n, what);
+        return v >= 0 ? v : throw y.Error(n, $"{what} must be zero or positive, got {v}");
+    }
+
+    private static double Fraction(YamlNodes y, YamlNode n, string what)
+    {
+        var v = y.Double(n, what);
+        return v is >= 0 and < 1 ? v : throw y.Error(n, $"{what} must be in [0, 1), got {v}");
+    }
+}

@@ -1,0 +1,3 @@
+using SweepCluster.GpuNode;
+
+return await Cli.InvokeAsync(NodeCommand.Create(), args);

@@ -1,0 +1,124 @@
+using System.Text.RegularExpressions;
+using SweepCluster.Analysis;
+using SweepCluster.Protocol;
+using SweepCluster.Training;
+
+namespace SweepCluster.Analysis.Tests;
+
+public sealed class ReportTests : IDisposable
+{
+    private readonly string runDir = Directory.CreateTempSubdirectory("report-").FullName;
+
+    public void Dispose() => Directory.Delete(runDir, true);
+
+    private static readonly TrialConfig M1 = TheoryTests.Config(new ModelSpec { Kind = ModelKind.MatrixFactorization },
+        new TargetSpec { Kind = TargetKind.Matrix, Matrix = [[1, 0.3, 0.7, -0.4], [2, 0.6, 1.4, -0.8], [4, 1.2, 2.8, -1.6], [7, 2.1, 4.9, -2.8]] }, 4);
+
+    /// <summary>
+    /// An E2-like sweep on M1 (theory 7): small inits recover from n = 7, init 1e-1 only at n = 16 (as E3 reports),
+    /// plus a group that never recovers and has diverged trials.
+    /// </summary>
+    internal static List<ResultRecord> SyntheticSweep(int maxN = 16)
+    {
+        var rows = new List<ResultRecord>();
+        foreach (var n in Enumerable.Range(1, maxN))
+            foreach (var init in new[] { 1e-1, 1e-3, 1e-5 })
+                foreach (var width in new[] { 4, 8 })
+                    foreach (var seed in Enumerable.Range(0, 3))
+                    {
+                        var recovers = (init <= 1e-3 && n >= 7) || n == 16;
+                        var error = recovers ? 1e-10 * (seed + 1) : Math.Pow(10, -n / 4.0) * width / 4;
+                        rows.Add(Rows.Row(n, seed, error, init, width, group: "M1", paramCount: 8 * width, config: M1));
+                        rows.Add(Rows.Row(n, seed, seed == 0 ? double.NaN : 0.5, init, width, group: "stuck", paramCount: 8 * width,
+                            status: seed == 0 ? TrialStatus.Diverged : TrialStatus.Ok, config: M1));
+                    }
+        return rows;
+    }
+
+    [Fact]
+    public void Report_states_the_definition_estimates_and_per_n_best_settings()
+    {
+        var (mdPath, htmlPath) = ReportWriter.Write(runDir, SyntheticSweep(), new AnalysisSettings(Threshold: 1e-8, Quorum: 0.6));
+        var md = File.ReadAllText(mdPath);
+
+        Assert.Contains("threshold 1e-8", md);
+        Assert.Contains("quorum 0.6", md);
+        Assert.Contains("every larger n", md);
+        Assert.Contains("\n## e1: M1\n", md);
+        // group | experiment | model | target | trials (not ok) | empirical | theory | params | ratios
+        Assert.Contains("| M1 | e1 | f_NL | 1+x1 | 288 (0) | 7 | 7 | 64 | 1 | 0.109 |", md);
+        Assert.Contains("| stuck | e1 | f_NL | 1+x1 | 288 (96) | — | 7 | 64 | — | — |", md);
+        // At n = 6 nothing recovers: the best has the lowest median error, width 4; equal inits go to the smallest.
+        Assert.Contains("| 6 | init 1e-05, width 4, wd 0, lr 0.05 | 0/3 (0%) | 3.16e-2 | 3 | no |", md);
+        Assert.Contains("| 7 | init 1e-05, width 4, wd 0, lr 0.05 | 3/3 (100%) | 2e-10 | 3 | yes |", md);
+        Assert.Contains("![log10 median test error over sample size × init scale](report-plots/1-init.svg)", md);
+        foreach (var plot in new[] { "1-init", "1-width", "1-success", "2-init", "2-width", "2-success" })
+            Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(runDir, "report-plots", plot + ".svg")));
+
+        var html = File.ReadAllText(htmlPath);
+        Assert.Equal(6, Regex.Count(html, "<svg "));
+        Assert.Contains("<strong>Empirical optimistic size</strong>", html);
+        Assert.Contains("theory 7", html);
+        Assert.Contains("params 64", html);
+        // Self-contained: nothing to fetch and nothing to run.
+        Assert.DoesNotMatch("<script|<link|src=|href=|url\\(", html);
+    }
+
+    [Fact]
+    public void Heatmap_cells_are_the_best_median_over_the_other_hyperparameters()
+    {
+        ReportWriter.Write(runDir, SyntheticSweep(), new AnalysisSettings());
+        var svg = File.ReadAllText(Path.Combine(runDir, "report-plots", "1-width.svg"));
+        // n = 16 recovers everywhere: the median over seeds is 2e-10 at every width.
+        Assert.Contains("n = 16, width = 8: 2e-10", svg);
+        // n = 4 never recovers; width 8 errs twice as much as width 4 whatever the init.
+        Assert.Contains("n = 4, width = 4: 0.1", svg);
+        Assert.Contains("n = 4, width = 8: 0.2", svg);
+    }
+
+    [Fact]
+    public void Matrix_completion_groups_also_state_the_estimate_by_the_other_test_error()
+    {
+        // All-entry error recovers from n = 5, the unobserved-entry error only from n = 6.
+        var rows = Enumerable.Range(1, 6).SelectMany(n => Enumerable.Range(0, 2).Select(s =>
+            Rows.Row(n, s, n >= 5 ? 1e-9 : 1, width: 0, group: "mc", config: M1, unobserved: n >= 6 ? 1e-9 : 1))).ToList();
+        rows.AddRange(Rows.Seeds(1, 2, 2, group: "vector").Select(r => r with { Width = 0 }));
+
+        var md = File.ReadAllText(ReportWriter.Write(runDir, rows, new AnalysisSettings()).MarkdownPath);
+        Assert.Contains("Empirical optimistic size 5, theory 7, parameter count 4; theory/params 1.75. Judged by the error on the unobserved entries instead, the empirical size is 6.", md);
+        Assert.Single(Regex.Matches(md, "Judged by the error"));
+        // Neither group's model has a width: no width heatmap.
+        Assert.DoesNotContain("width.svg", md);
+        Assert.Contains("init.svg", md);
+
+        md = File.ReadAllText(ReportWriter.Write(runDir, rows, new AnalysisSettings(UseUnobservedError: true)).MarkdownPath);
+        Assert.Contains("Empirical optimistic size 6, theory 7, parameter count 4; theory/params 1.75. Judged by the error on all entries instead, the empirical size is 5.", md);
+    }
+
+    [Fact]
+    public void A_sweep_still_running_gets_a_report_of_what_is_there()
+    {
+        var partial = SyntheticSweep(maxN: 3).Where(r => r.Group == "M1" && r.Seed < 2).ToList();
+        var (mdPath, _) = ReportWriter.Write(runDir, partial, new AnalysisSettings());
+        var md = File.ReadAllText(mdPath);
+        Assert.Contains("36 trials in 1 groups", md);
+        Assert.Contains("| M1 | e1 | f_NL | 1+x1 | 36 (0) | — | 7 |", md);
+    }
+
+    [Fact]
+    public void A_group_named_after_its_variant_is_not_named_twice()
+    {
+        var rows = Rows.Seeds(1, 2, 2, group: "M1 (rank 1) width=0").Select(r => r with { Experiment = "M1 (rank 1)" }).ToList();
+        var md = File.ReadAllText(ReportWriter.Write(runDir, rows, new AnalysisSettings()).MarkdownPath);
+        Assert.Contains("\n## M1 (rank 1) width=0\n", md);
+    }
+
+    [Fact]
+    public void The_public_entry_point_reports_an_empty_run_folder()
+    {
+        new AnalysisSettings(Threshold: 1e-7).Save(runDir);
+        var (mdPath, htmlPath) = ReportWriter.Write(runDir);
+        Assert.Contains("0 trials in 0 groups", File.ReadAllText(mdPath));
+        Assert.Contains("threshold 1e-7", File.ReadAllText(htmlPath));
+    }
+}

@@ -1,0 +1,24 @@
+using SweepCluster.Protocol;
+using SweepCluster.Training;
+
+namespace SweepCluster.Analysis.Tests;
+
+/// <summary>Synthetic result rows: analysis logic is tested on rows whose outcome the test chooses.</summary>
+internal static class Rows
+{
+    // E1's f_NL on 1 + x1, theory 2.
+    public static readonly TrialConfig NonlinearOnOnePlusX1 = TheoryTests.Config(
+        new ModelSpec { Kind = ModelKind.LinearNL }, TheoryTests.LinearTarget(1, 1, 0), 2);
+
+    private static int counter;
+
+    public static ResultRecord Row(
+        int n, int seed, double error, double init = 1e-3, int width = 4, double lr = 0.05,
+        TrialStatus status = TrialStatus.Ok, string group = "g", int paramCount = 4, double? unobserved = null, TrialConfig? config = null) =>
+        new($"t{Interlocked.Increment(ref counter)}", status, "e1", group, "f_NL", "1+x1", init, width, 0, lr, n, seed, paramCount,
+            error, unobserved, CanonicalJson.Of(config ?? NonlinearOnOnePlusX1));
+
+    /// <summary>Seeds 0.. of one setting at one n, the first `successes` reaching 1e-10 and the rest stuck at 1e-2.</summary>
+    public static IEnumerable<ResultRecord> Seeds(int n, int seeds, int successes, double init = 1e-3, string group = "g") =>
+        Enumerable.Range(0, seeds).Select(s => Row(n, s, s < successes ? 1e-10 : 1e-2, init, group: group));
+}

@@ -1,0 +1,131 @@
+using SweepCluster.Coordinator.SweepFiles;
+using SweepCluster.Training;
+
+namespace SweepCluster.Coordinator.Tests;
+
+public sealed class SweepFileParserTests
+{
+    internal const string Valid = """
+        name: t
+        experiment:
+          model: { kind: two-layer, hidden_bias: true }
+          target:
+            kind: teacher
+            neurons:
+              - { a: 1.0, w: [0.5, -1.0], b: 0.1 }
+          data: { input_dim: 2, test_size: 100 }
+        training: { max_steps: 100, loss_tolerance: 1e-9 }
+        grid:
+          init_scale: { log: [1e-4, 1e-2], count: 3 }
+          width: [2, 4]
+          learning_rate: 0.1
+          sample_size: { range: [1, 5] }
+          seed: { range: [0, 1] }
+        """;
+
+    private static SweepFileException Error(string yaml) =>
+        Assert.Throws<SweepFileException>(() => SweepFileParser.Parse("bad.yaml", yaml));
+
+    private static string Replace(string from, string to)
+    {
+        Assert.Contains(from, Valid, StringComparison.Ordinal);
+        return Valid.Replace(from, to, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParsesAxesInAllForms()
+    {
+        var sweep = SweepFileParser.Parse("ok.yaml", Valid);
+        var g = Assert.Single(sweep.Variants).Grid;
+        Assert.Equal([1e-4, 1e-3, 1e-2], g.InitScale);
+        Assert.Equal([2, 4], g.Width);
+        Assert.Equal([0.0], g.WeightDecay);
+        Assert.Equal([0.1], g.LearningRate);
+        Assert.Equal([1, 2, 3, 4, 5], g.SampleSize);
+        Assert.Equal([0, 1], g.Seed);
+        Assert.Equal(3 * 2 * 5 * 2, sweep.TrialCount);
+        Assert.True(sweep.Variants[0].Model.HiddenBias);
+        Assert.Equal(1e-9, sweep.Training.LossTolerance);
+    }
+
+    [Theory]
+    [InlineData("  data: { input_dim: 2, test_size: 100 }", "  data: { input_dim: 2, test_size: 100, colour: red }", 8, "unknown key 'colour' in data")]
+    [InlineData("  width: [2, 4]", "  width: [2, -4]", 12, "width has the value -4")]
+    [InlineData("  sample_size: { range: [1, 5] }", "  sample_size: [0, 1]", 14, "sample_size has the value 0")]
+    [InlineData("  width: [2, 4]", "  width: []", 12, "width is empty")]
+    [InlineData("  learning_rate: 0.1", "  learning_rate: fast", 13, "learning_rate must be a finite number, got 'fast'")]
+    [InlineData("training: { max_steps: 100, loss_tolerance: 1e-9 }", "training: { max_steps: lots }", 9, "max_steps must be an integer, got 'lots'")]
+    [InlineData("  model: { kind: two-layer, hidden_bias: true }", "  model: { kind: three-layer }", 3, "model.kind must be one of")]
+    [InlineData("  model: { kind: two-layer, hidden_bias: true }", "  model: { kind: two-layer, hidden_bias: maybe }", 3, "hidden_bias must be true or false, got 'maybe'")]
+    [InlineData("      - { a: 1.0, w: [0.5, -1.0], b: 0.1 }", "      - { a: 1.0, w: [0.5], b: 0.1 }", 7, "w has 1 entries but data.input_dim is 2")]
+    [InlineData("  seed: { range: [0, 1] }", "  seed: { range: [0, 1], count: 3 }", 15, "count belongs to linspace or log")]
+    [InlineData("  init_scale: { log: [1e-4, 1e-2], count: 3 }", "  init_scale: { log: [0, 1e-2], count: 3 }", 11, "must have positive ends")]
+    [InlineData("  width: [2, 4]", "  width: [2, 2]", 12, "lists 2 more than once")]
+    [InlineData("  width: [2, 4]", "  width: [2.5]", 12, "must hold integers")]
+    [InlineData("name: t", "name: 'a/b'", 1, "name 'a/b' must be")]
+    public void RejectsMistakesWithFileLineAndExpectation(string from, string to, int line, string message)
+    {
+        var e = Error(Replace(from, to));
+        Assert.Equal(line, e.Line);
+        Assert.StartsWith($"bad.yaml:{line}:", e.Message, StringComparison.Ordinal);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingRequiredAxisIsNamed()
+    {
+        var e = Error(Replace("  learning_rate: 0.1\n", ""));
+        Assert.Contains("missing the required axis 'learning_rate'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingSectionIsNamed()
+    {
+        var e = Error("name: t\ngrid: { init_scale: 1, learning_rate: 1, sample_size: 1 }\n");
+        Assert.Contains("missing the required key 'experiment'", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1, e.Line);
+    }
+
+    [Fact]
+    public void BrokenYamlNamesThePlace()
+    {
+        var e = Error("name: t\nexperiment: [unclosed\n");
+        Assert.Contains("not valid YAML", e.Message, StringComparison.Ordinal);
+        Assert.True(e.Line >= 2);
+    }
+
+    [Fact]
+    public void UnreadableFileIsBadInput()
+    {
+        var e = Assert.Throws<SweepFileException>(() => SweepFileParser.Load("/nonexistent/sweep.yaml"));
+        Assert.StartsWith("/nonexistent/sweep.yaml:", e.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot read", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void VariantsMergeOverTheExperimentAndOverrideAxes()
+    {
+        var yaml = Valid + """
+
+            variants:
+              - name: narrow
+              - name: relu
+                model: { activation: relu }
+                grid: { width: [8] }
+            """;
+        var sweep = SweepFileParser.Parse("v.yaml", yaml);
+        Assert.Equal(["narrow", "relu"], sweep.Variants.Select(v => v.Name));
+        Assert.Equal(Activation.Tanh, sweep.Variants[0].Model.Activation);
+        Assert.Equal(Activation.Relu, sweep.Variants[1].Model.Activation);
+        Assert.True(sweep.Variants[1].Model.HiddenBias);
+        Assert.Equal([8], sweep.Variants[1].Grid.Width);
+        Assert.Equal([2, 4], sweep.Variants[0].Grid.Width);
+    }
+
+    [Fact]
+    public void DuplicateVariantNamesAreRejected()
+    {
+        var e = Error(Valid + "\nvariants:\n  - name: a\n  - name: a\n");
+        Assert.Contains("variant name 'a' is used twice", e.Message, StringComparison.Ordinal);
+    }
+}

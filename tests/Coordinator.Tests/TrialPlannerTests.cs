@@ -1,0 +1,70 @@
+using SweepCluster.Coordinator.SweepFiles;
+using SweepCluster.Protocol;
+
+namespace SweepCluster.Coordinator.Tests;
+
+public sealed class TrialPlannerTests
+{
+    [Fact]
+    public void ExpandsEveryCombinationOnceInAFixedOrder()
+    {
+        var sweep = SweepFileParser.Parse("ok.yaml", SweepFileParserTests.Valid);
+        var trials = TrialPlanner.Expand(sweep);
+        Assert.Equal(sweep.TrialCount, trials.Count);
+        Assert.Equal(trials.Count, trials.Select(t => t.Id).Distinct().Count());
+        Assert.Equal(trials.Select(t => t.Id), TrialPlanner.Expand(SweepFileParser.Parse("ok.yaml", SweepFileParserTests.Valid)).Select(t => t.Id));
+        // Seed varies fastest, then sample size.
+        Assert.Equal(0, trials[0].Config.Hyper.Seed);
+        Assert.Equal(1, trials[1].Config.Hyper.Seed);
+        Assert.Equal(2, trials[2].Config.Hyper.SampleSize);
+    }
+
+    [Fact]
+    public void IdsDependOnContentNotOnPositionOrSweepName()
+    {
+        var a = TrialPlanner.Expand(SweepFileParser.Parse("a.yaml", SweepFileParserTests.Valid));
+        // Extending an axis and renaming the sweep keeps the ids of the trials both grids share.
+        var extended = SweepFileParserTests.Valid.Replace("width: [2, 4]", "width: [1, 2, 4]", StringComparison.Ordinal).Replace("name: t", "name: other", StringComparison.Ordinal);
+        var b = TrialPlanner.Expand(SweepFileParser.Parse("b.yaml", extended));
+        Assert.Equal(a.Count * 3 / 2, b.Count);
+        Assert.Subset(b.Select(t => t.Id).ToHashSet(), a.Select(t => t.Id).ToHashSet());
+        // The same trial written as a list value or produced by a range has one id.
+        var listed = SweepFileParserTests.Valid.Replace("{ log: [1e-4, 1e-2], count: 3 }", "[0.0001, 0.001, 0.01]", StringComparison.Ordinal);
+        Assert.Equal(a.Select(t => t.Id), TrialPlanner.Expand(SweepFileParser.Parse("c.yaml", listed)).Select(t => t.Id));
+    }
+
+    [Fact]
+    public void AnIdChangesWhenAnythingThatDeterminesTheResultChanges()
+    {
+        var baseline = TrialPlanner.Expand(SweepFileParser.Parse("a.yaml", SweepFileParserTests.Valid))[0];
+        foreach (var (from, to) in new[]
+        {
+            ("max_steps: 100", "max_steps: 101"),
+            ("b: 0.1", "b: 0.2"),
+            ("test_size: 100", "test_size: 101"),
+            ("hidden_bias: true", "hidden_bias: false"),
+        })
+        {
+            var changed = TrialPlanner.Expand(SweepFileParser.Parse("b.yaml", SweepFileParserTests.Valid.Replace(from, to, StringComparison.Ordinal)))[0];
+            Assert.NotEqual(baseline.Id, changed.Id);
+        }
+    }
+
+    [Fact]
+    public void IdIsAStableHashOfTheCanonicalConfig()
+    {
+        var trial = TrialPlanner.Expand(SweepFileParser.Parse("a.yaml", SweepFileParserTests.Valid))[0];
+        Assert.Matches("^[0-9a-f]{32}$", trial.Id.Value);
+        Assert.Equal(trial.Id, TrialId.For(trial.Config with { }));
+        Assert.Contains("\"hidden_bias\":true", CanonicalJson.Of(trial.Config), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GroupsLeaveOutTunedAxesSampleSizeAndSeed()
+    {
+        var trials = TrialPlanner.Expand(SweepFileParser.Parse("a.yaml", SweepFileParserTests.Valid));
+        Assert.Equal(["t"], trials.Select(t => t.Group).Distinct());
+        var perWidth = TrialPlanner.Expand(SweepFileParser.Parse("b.yaml", SweepFileParserTests.Valid + "\nestimate: { tune: [init_scale, learning_rate] }\n"));
+        Assert.Equal(["t width=2", "t width=4"], perWidth.Select(t => t.Group).Distinct().Order(StringComparer.Ordinal));
+    }
+}
