@@ -134,6 +134,24 @@ public sealed class ExperimentTests
     }
 
     [Fact]
+    public void InvalidTrainingSettingsNameTheField()
+    {
+        var ok = TrainerTests.TeacherConfig(steps: 1);
+        var cases = new (TrialConfig Config, string Field)[]
+        {
+            (ok with { Training = ok.Training with { MaxSteps = -1 } }, "Training.MaxSteps"),
+            (ok with { Training = ok.Training with { Optimizer = OptimizerKind.Adam, Beta2 = 1 } }, "Training.Beta1/Beta2/Epsilon"),
+            (ok with { Training = ok.Training with { BatchSize = -3 } }, "Training.BatchSize"),
+            (ok with { Data = ok.Data with { Inputs = InputDistribution.Uniform, UniformLow = 1, UniformHigh = 1 } }, "Data.UniformLow"),
+            (ok with { Hyper = ok.Hyper with { SampleSize = 0 } }, "Hyper.SampleSize"),
+            (ok with { Hyper = ok.Hyper with { Width = 0 } }, "Hyper.Width"),
+            (ok with { Hyper = ok.Hyper with { LearningRate = double.NaN } }, "Hyper.LearningRate"),
+        };
+        foreach (var (config, field) in cases)
+            Assert.Contains(field, Assert.Throws<ArgumentException>(() => Trainer.Run(config, CancellationToken.None)).Message);
+    }
+
+    [Fact]
     public void MatrixTargetNeedsMatrixModel()
     {
         var config = Mc(4) with { Model = new ModelSpec { Kind = ModelKind.TwoLayer } };

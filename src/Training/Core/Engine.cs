@@ -48,13 +48,10 @@ internal sealed class Engine<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     internal Model<T> Model => _model;
-    internal T[] Theta => _theta;
 
     public TrialOutcome Run(CancellationToken cancellation)
     {
         var spec = _config.Training;
-        if (spec.MaxSteps < 0) throw new ArgumentException($"Training.MaxSteps: {spec.MaxSteps}, expected ≥ 0");
-        if (spec.CurveEvery < 0) throw new ArgumentException($"Training.CurveEvery: {spec.CurveEvery}, expected ≥ 0");
         List<CurvePoint>? curve = spec.CurveEvery > 0 ? [] : null;
         double best = double.PositiveInfinity;
         long lastImprovement = 0;
