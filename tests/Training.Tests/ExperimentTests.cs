@@ -37,6 +37,17 @@ public sealed class ExperimentTests
     }
 
     [Fact]
+    public void E2RankOneNeedsSevenObservedEntries()
+    {
+        // Optimistic size of a rank-1 4×4 matrix is 2rd − r² = 7: no entry draw recovers M1 from 6 entries,
+        // and some draws of 7 do (those that touch every row and column).
+        int Recovered(int n) => Enumerable.Range(0, 10).Count(seed =>
+            Trainer.Run(Mc(n, steps: 200_000) with { Hyper = Mc(n).Hyper with { Seed = seed } }, CancellationToken.None).TestError < 1e-3);
+        Assert.Equal(0, Recovered(6));
+        Assert.True(Recovered(7) > 0);
+    }
+
+    [Fact]
     public void EntryOrderChoosesTheObservedEntries()
     {
         var config = Mc(16) with { Data = new DataSpec { InputDim = 4, EntryOrder = Enumerable.Range(0, 16).Reverse().ToArray() } };
