@@ -67,7 +67,12 @@ internal sealed class Engine<T> where T : unmanaged, IFloatingPointIeee754<T>
                 diverged = true;
                 break;
             }
-            if (curve is not null && step % spec.CurveEvery == 0 && fullLoss) curve.Add(new CurvePoint(step, loss, TestError().All));
+            if (curve is not null && step % spec.CurveEvery == 0)
+            {
+                // With mini-batches the loss above is a batch loss between epochs; a curve point wants the full one.
+                double trainLoss = fullLoss ? loss : double.CreateTruncating(_model.Loss(_theta, _train));
+                curve.Add(new CurvePoint(step, trainLoss, TestError().All));
+            }
             if (fullLoss && loss < spec.LossTolerance) break;
             if (fullLoss && spec.PlateauSteps > 0)
             {
