@@ -9,7 +9,7 @@ public sealed class BenchCommandTests
     public void JsonListsEveryCaseAndPrecisionWithAPositiveTime()
     {
         using var tmp = new TempDir();
-        var (code, output) = SweepCli.Run(tmp.Path, "bench", "--json", "--quick");
+        var (code, output) = SweepCli.Run("bench", "--json", "--quick");
         Assert.True(code == 0, output);
         using var json = JsonDocument.Parse(output);
         var cases = json.RootElement.EnumerateArray()
