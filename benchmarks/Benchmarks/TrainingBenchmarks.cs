@@ -35,6 +35,7 @@ internal static class TrainingBenchJson
         {
             @case = r.Case, precision = r.Precision, us_per_step = r.UsPerStep, cpu_us_per_step = r.CpuUsPerStep, steps = r.Steps,
         });
-        Console.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine(JsonSerializer.Serialize(new { fma_peak_gflops = TrainingBench.MeasureFmaPeakGflops(), results = rows },
+            new JsonSerializerOptions { WriteIndented = true }));
     }
 }

@@ -9,5 +9,6 @@ var root = new RootCommand("SweepCluster: hyperparameter sweeps and their empiri
     StatusCommand.Create(),
     ReportCommand.Create(),
     InspectCommand.Create(),
+    BenchCommand.Create(),
 };
 return await Cli.InvokeAsync(root, args);

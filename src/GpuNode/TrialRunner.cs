@@ -91,6 +91,7 @@ internal sealed class TrialRunner
             outcome?.TrainLoss ?? double.NaN, outcome?.TestError ?? double.NaN, outcome?.TestErrorUnobserved,
             outcome?.Steps ?? 0, outcome?.ParamCount ?? 0, Describe.Model(_spec.Config),
             _clock.Elapsed.TotalSeconds, _node, _attempt, _startedAt, DateTime.UtcNow,
-            error ?? (status == TrialStatus.Diverged ? "training diverged (NaN, Inf or loss blow-up)" : null)));
+            error ?? (status == TrialStatus.Diverged ? "training diverged (NaN, Inf or loss blow-up)" : null),
+            outcome?.Curve is { Count: > 0 } curve ? curve : null));
     }
 }

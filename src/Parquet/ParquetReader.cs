@@ -40,7 +40,7 @@ internal sealed class ParquetReader
         long sum = 0;
         foreach (var g in Metadata.RowGroups)
         {
-            if (g.NumRows < 0) Fail($"a row group has {g.NumRows} rows");
+            if (g.NumRows < 0 || g.NumRows > Array.MaxLength) Fail($"a row group has {g.NumRows} rows");
             sum += g.NumRows;
         }
         if (sum != rows) Fail($"num_rows is {rows} but the row groups hold {sum} rows");

@@ -181,7 +181,7 @@ internal sealed class ParquetWriter
                     _ => throw new ArgumentOutOfRangeException(nameof(column), column.Type, "unknown column type"),
                 };
             if (nulls > 0 && !column.Optional)
-                throw new ArgumentException($"column '{column.Name}' is REQUIRED but holds a null near row {from + levels.IndexOf(0)}");
+                throw new ArgumentException($"column '{column.Name}' is REQUIRED but holds a null at row {from + levels.IndexOf(0)}");
             if (column.Optional) InsertLevels(levels, levelsAt);
             WritePage(meta, PageType.DataPage, rows, dictionary is not null ? Encoding.RleDictionary : Encoding.Plain);
         }
@@ -253,6 +253,8 @@ internal sealed class ParquetWriter
         var entries = new List<string>();
         long bytes = 0;
         var nonNull = 0;
+        string? previous = null;
+        var previousIndex = -1;
         for (var i = 0; i < values.Length; i++)
         {
             var s = values[i];
@@ -262,6 +264,12 @@ internal sealed class ParquetWriter
                 continue;
             }
             nonNull++;
+            // Result tables repeat the same string instance row after row (sweep name, node); skip hashing it.
+            if (ReferenceEquals(s, previous))
+            {
+                _indices[i] = previousIndex;
+                continue;
+            }
             if (!map.TryGetValue(s, out var index))
             {
                 index = entries.Count;
@@ -271,6 +279,8 @@ internal sealed class ParquetWriter
                 if (bytes > MaxDictionaryBytes) return null;
             }
             _indices[i] = index;
+            previous = s;
+            previousIndex = index;
         }
         if (nonNull == 0 || entries.Count > nonNull / 2) return null;
         if (nonNull < values.Length && !column.Optional) return null; // the plain path reports the null with its row

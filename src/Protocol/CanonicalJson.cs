@@ -6,8 +6,9 @@ namespace SweepCluster.Protocol;
 
 /// <summary>
 /// The one JSON form of a config that ids are computed from. Properties come in declaration order, enums
-/// as names, doubles in shortest round-trip form; default values are left out so that adding a field with
-/// a default to a config record keeps every existing trial id (and resume) intact.
+/// as names, doubles in shortest round-trip form; values equal to their type's default (0, false, null) are
+/// left out, so adding a field whose neutral value is that default keeps every existing trial id (and so
+/// resume) intact. tests/Protocol.Tests pins the form.
 /// </summary>
 public static class CanonicalJson
 {

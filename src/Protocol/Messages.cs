@@ -22,7 +22,10 @@ public sealed record TrialSpec(
     double TimeoutSeconds = 0,
     int MaxDeliveries = 0) : IWireMessage;
 
-/// <summary>A finished trial, whatever its status. It carries its spec so that any coordinator can record it.</summary>
+/// <summary>
+/// A finished trial, whatever its status. It carries its spec so that any coordinator can record it, and its
+/// loss curve when the sweep asked for one (training.curve_every).
+/// </summary>
 public sealed record TrialResult(
     TrialSpec Spec,
     TrialStatus Status,
@@ -37,7 +40,8 @@ public sealed record TrialResult(
     int Attempt,
     DateTime StartedAt,
     DateTime FinishedAt,
-    string? Error) : IWireMessage;
+    string? Error,
+    IReadOnlyList<CurvePoint>? Curve = null) : IWireMessage;
 
 /// <summary>A node's periodic sign of life on the events exchange.</summary>
 public sealed record NodeHeartbeat(NodeId Node, string Host, int Slots, int BusySlots, long TrialsDone, DateTime At) : IWireMessage;

@@ -38,13 +38,20 @@ public sealed class KernelTests
         Assert.True(double.IsNegative(Tanh1(-0.0)), "tanh(−0) keeps its sign");
     }
 
+    // Through the one-, four- and eight-vector paths (8, 16, 64 elements); all must agree.
     private static double Tanh1(double v)
     {
-        var x = new double[8];
-        Array.Fill(x, v);
-        var y = new double[8];
-        Simd.Tanh<double>(x, y);
-        return y[3];
+        double result = 0;
+        foreach (int n in new[] { 8, 16, 64 })
+        {
+            var x = new double[n];
+            Array.Fill(x, v);
+            var y = new double[n];
+            Simd.Tanh<double>(x, y);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(y[0]), BitConverter.DoubleToInt64Bits(y[n - 1]));
+            result = y[3];
+        }
+        return result;
     }
 
     [Fact]

@@ -59,50 +59,10 @@ internal static class RunCommand
         var options = new SweepRun.Options(window, new ResultSink.Options(request.FlushRows, TimeSpan.FromSeconds(request.FlushSeconds), Compression.Snappy));
         Console.WriteLine($"sweep {sweep.Name}: {grid.Count} trials, {recorded.Count} already recorded in {folder.Root}");
 
-        SweepCounts counts;
-        if (broker is null)
-        {
-            await using var transport = new InProcessTransport();
-            using var nodeStop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            var node = new NodeAgent(transport, new NodeOptions(new NodeId("embedded"), request.Workers,
-                sweep.Limits.TrialTimeout, sweep.Limits.MaxDeliveries, TimeSpan.FromSeconds(30)), NullLogger.Instance);
-            var nodeLoop = node.RunAsync(nodeStop.Token);
-            counts = await ProgressDisplay.RunAsync(sweep.Name,
-                progress => new SweepRun(grid, recorded, transport, folder, progress, options).RunAsync(cancellation));
-            await nodeStop.CancelAsync();
-            await nodeLoop;
-        }
-        else
-        {
-            RabbitOptions rabbit;
-            try { rabbit = RabbitOptions.From(broker); }
-            catch (ArgumentException e) { return Cli.Fail($"sweep run: {e.Message}"); }
-            rabbit.ResultPrefetch = (ushort)Math.Clamp(2L * request.FlushRows, 100, ushort.MaxValue);
-            // Log lines go to stderr so that stdout keeps the progress and the summary.
-            using var logs = LoggerFactory.Create(b => b
-                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-                .AddSimpleConsole(o => o.SingleLine = true)
-                .SetMinimumLevel(LogLevel.Information));
-            var logger = logs.CreateLogger("sweep");
-            try
-            {
-                await using var transport = await RabbitSweepTransport.ConnectAsync(rabbit, new SweepId(sweep.Name), logger, cancellation);
-                Console.WriteLine($"trials go to {rabbit.Redacted()}; start nodes with: sweep-node --broker {rabbit.Redacted()} --slots N");
-                counts = await ProgressDisplay.RunAsync(sweep.Name,
-                    progress => new SweepRun(grid, recorded, transport, folder, progress, options).RunAsync(cancellation));
-            }
-            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-            {
-                Console.WriteLine($"interrupted before the broker answered: {recorded.Count} of {grid.Count} trials are recorded");
-                return Cli.Interrupted;
-            }
-            catch (InvalidOperationException e) when (e.Message.StartsWith("broker ", StringComparison.Ordinal))
-            {
-                await Console.Error.WriteLineAsync($"sweep run: {e.Message}");
-                return Cli.RuntimeFailure;
-            }
-        }
-
+        var (exit, counts) = broker is null
+            ? (null, await RunEmbeddedAsync(sweep, grid, recorded, folder, request.Workers, options, cancellation))
+            : await RunOnBrokerAsync(sweep, grid, recorded, folder, broker, request.FlushRows, options, cancellation);
+        if (exit is { } code) return code;
         if (cancellation.IsCancellationRequested)
         {
             Console.WriteLine($"interrupted: {counts.Done} of {counts.Total} trials are recorded; run the same command again to continue");
@@ -110,5 +70,54 @@ internal static class RunCommand
         }
         EstimateOutput.PrintAndReport(folder.Root);
         return Cli.Ok;
+    }
+
+    /// <summary>The default: one NodeAgent in this process with a slot per worker, over channels.</summary>
+    private static async Task<SweepCounts> RunEmbeddedAsync(SweepFile sweep, IReadOnlyList<TrialSpec> grid, Dictionary<TrialId, TrialStatus> recorded,
+        RunFolder folder, int workers, SweepRun.Options options, CancellationToken cancellation)
+    {
+        await using var transport = new InProcessTransport();
+        using var nodeStop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var node = new NodeAgent(transport, new NodeOptions(new NodeId("embedded"), workers,
+            sweep.Limits.TrialTimeout, sweep.Limits.MaxDeliveries, TimeSpan.FromSeconds(30)), NullLogger.Instance);
+        var nodeLoop = node.RunAsync(nodeStop.Token);
+        var counts = await ProgressDisplay.RunAsync(sweep.Name,
+            progress => new SweepRun(grid, recorded, transport, folder, progress, options).RunAsync(cancellation));
+        await nodeStop.CancelAsync();
+        await nodeLoop;
+        return counts;
+    }
+
+    /// <summary>Cluster mode: trials out through the broker's work queue, results back on this sweep's queue.</summary>
+    private static async Task<(int? Exit, SweepCounts Counts)> RunOnBrokerAsync(SweepFile sweep, IReadOnlyList<TrialSpec> grid, Dictionary<TrialId, TrialStatus> recorded,
+        RunFolder folder, string broker, int flushRows, SweepRun.Options options, CancellationToken cancellation)
+    {
+        RabbitOptions rabbit;
+        try { rabbit = RabbitOptions.From(broker); }
+        catch (ArgumentException e) { return (Cli.Fail($"sweep run: {e.Message}"), null!); }
+        rabbit.ResultPrefetch = (ushort)Math.Clamp(2L * flushRows, 100, ushort.MaxValue);
+        // Log lines go to stderr so that stdout keeps the progress and the summary.
+        using var logs = LoggerFactory.Create(b => b
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .SetMinimumLevel(LogLevel.Information));
+        var logger = logs.CreateLogger("sweep");
+        try
+        {
+            await using var transport = await RabbitSweepTransport.ConnectAsync(rabbit, new SweepId(sweep.Name), logger, cancellation);
+            Console.WriteLine($"trials go to {rabbit.Redacted()}; start nodes with: sweep-node --broker {rabbit.Redacted()} --slots N");
+            return (null, await ProgressDisplay.RunAsync(sweep.Name,
+                progress => new SweepRun(grid, recorded, transport, folder, progress, options).RunAsync(cancellation)));
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            Console.WriteLine($"interrupted before the broker answered: {recorded.Count} of {grid.Count} trials are recorded");
+            return (Cli.Interrupted, null!);
+        }
+        catch (InvalidOperationException e) when (e.Message.StartsWith("broker ", StringComparison.Ordinal))
+        {
+            await Console.Error.WriteLineAsync($"sweep run: {e.Message}");
+            return (Cli.RuntimeFailure, null!);
+        }
     }
 }

@@ -69,6 +69,28 @@ internal static class ResultRows
         ]);
     }
 
+    public static readonly IReadOnlyList<ColumnSchema> CurveSchema =
+    [
+        new(ResultColumns.TrialId, ColumnType.String, false),
+        new("step", ColumnType.Int64, false),
+        new(ResultColumns.TrainLoss, ColumnType.Double, false),
+        new(ResultColumns.TestError, ColumnType.Double, false),
+    ];
+
+    /// <summary>The loss curves of the results that have one, a row per recorded step; null when none has.</summary>
+    public static Table? CurvesTable(IReadOnlyList<TrialResult> results)
+    {
+        var points = results.Where(r => r.Curve is not null).SelectMany(r => r.Curve!.Select(p => (r.Spec.Id, Point: p))).ToList();
+        if (points.Count == 0) return null;
+        return new Table(CurveSchema,
+        [
+            points.Select(p => (string?)p.Id.Value).ToArray(),
+            points.Select(p => (long?)p.Point.Step).ToArray(),
+            points.Select(p => (double?)p.Point.TrainLoss).ToArray(),
+            points.Select(p => (double?)p.Point.TestError).ToArray(),
+        ]);
+    }
+
     public static string StatusName(TrialStatus status) => status switch
     {
         TrialStatus.Ok => "ok",

@@ -78,7 +78,13 @@ internal sealed class ResultSink(RunFolder folder, ResultSink.Options options, A
     {
         if (_buffer.Count == 0) return;
         var results = _buffer.Select(b => b.Result).ToList();
-        ParquetFile.WriteAtomic(folder.NextPart(folder.Results), ResultRows.ToTable(results), new WriteOptions { Compression = options.Compression });
+        var part = folder.NextPart(folder.Results);
+        var write = new WriteOptions { Compression = options.Compression };
+        // Curves go first under the results part's number: a crash in between leaves an orphan curves part,
+        // which the next run deletes (RunFolder) because its trials were never recorded and will run again.
+        if (ResultRows.CurvesTable(results) is { } curves)
+            ParquetFile.WriteAtomic(folder.CurvesPartFor(part), curves, write);
+        ParquetFile.WriteAtomic(part, ResultRows.ToTable(results), write);
         foreach (var (_, delivery) in _buffer)
         {
             try

@@ -51,6 +51,10 @@ internal sealed class RunFolder : IDisposable
         foreach (var dir in new[] { folder.Results, folder.Curves }.Where(Directory.Exists))
             foreach (var tmp in Directory.EnumerateFiles(dir).Where(f => !f.EndsWith(".parquet", StringComparison.Ordinal)))
                 File.Delete(tmp);
+        // A curves part is written just before its results part; without the results part its trials will run again.
+        foreach (var curves in folder.PartFiles(folder.Curves))
+            if (!File.Exists(Path.Combine(folder.Results, Path.GetFileName(curves))))
+                File.Delete(curves);
         return folder;
     }
 
@@ -65,7 +69,7 @@ internal sealed class RunFolder : IDisposable
         var recorded = new Dictionary<TrialId, TrialStatus>();
         foreach (var file in PartFiles(Results))
         {
-            var table = ParquetFile.Read(file);
+            var table = ParquetFile.Read(file, [ResultColumns.TrialId, ResultColumns.Status]);
             var ids = table.IndexOf(ResultColumns.TrialId);
             var statuses = table.IndexOf(ResultColumns.Status);
             if (ids < 0 || statuses < 0)
@@ -87,6 +91,13 @@ internal sealed class RunFolder : IDisposable
             .Select(f => int.TryParse(Path.GetFileNameWithoutExtension(f).AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0)
             .DefaultIfEmpty(-1).Max() + 1;
         return Path.Combine(dir, $"part-{next:D5}.parquet");
+    }
+
+    /// <summary>The curves part that belongs with a results part: the same number under curves/.</summary>
+    public string CurvesPartFor(string resultsPart)
+    {
+        Directory.CreateDirectory(Curves);
+        return Path.Combine(Curves, Path.GetFileName(resultsPart));
     }
 
     public void Dispose() => _lock?.Dispose();

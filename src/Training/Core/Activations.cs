@@ -49,8 +49,18 @@ internal static class Activations
                 if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(h))) z.CopyTo(h);
                 break;
             default:
-                for (int i = 0; i < z.Length; i++) h[i] = Apply(a, z[i]);
+            {
+                int i = 0;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    ref T zr = ref MemoryMarshal.GetReference(z);
+                    ref T hr = ref MemoryMarshal.GetReference(h);
+                    for (int w = Vector256<T>.Count; i <= z.Length - w; i += w)
+                        VectorActivations.Apply(a, Vector256.LoadUnsafe(ref zr, (nuint)i)).StoreUnsafe(ref hr, (nuint)i);
+                }
+                for (; i < z.Length; i++) h[i] = Apply(a, z[i]);
                 break;
+            }
         }
     }
 

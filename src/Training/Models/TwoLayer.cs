@@ -6,31 +6,36 @@ namespace SweepCluster.Training;
 
 /// <summary>
 /// f(x) = Σ_i a_i σ(w_i·x + b_i) + c. Shapes: x ∈ R^d; θ = [W: m×d row-major (row i is w_i, as torch's
-/// Linear.weight) | b: m (if hidden bias) | a: m | c: 1 (if output bias)]. Forward caches H = σ(XWᵀ + b),
-/// count×m. The fused LossAndGradient works on blocks of eight samples over a transposed copy Wᵀ (d×m): each
-/// vector of Wᵀ and of its gradient is loaded once per block and used for eight FMAs, pre-activations stay in
-/// registers, and H is never written beyond the block's 4×m buffer. Forward/Backward are the plain
-/// reference path the fused kernel is tested against.
+/// Linear.weight) | b: m (if hidden bias) | a: m | c: 1 (if output bias)].
+/// Internally the hidden layer is padded to mp ≥ m, a multiple of the vector width, with zero weights and
+/// a = 0 in the padding, so the kernels have no scalar tails: padded units contribute nothing to f, get zero
+/// ∂W, and their ∂a, ∂b are dropped. Wᵀ is kept as d×mp so a hidden row is a sum of contiguous axpys.
+/// Forward caches H = σ(XWᵀ + b), count×mp, for Backward (one sample at a time: the reference path).
+/// The fused LossAndGradient works on blocks of eight samples: each vector of Wᵀ and of ∂Wᵀ is loaded once
+/// per block for eight FMAs, the pre-activations stay in registers, and H lives only in an 8×mp buffer.
 /// </summary>
 internal sealed class TwoLayer<T> : Model<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly int _d, _m;
+    private const int Block = 8;
+
+    private readonly int _d, _m, _mp;
     private readonly Activation _act;
     private readonly bool _hiddenBias, _outputBias;
     private readonly int _bOff, _aOff, _cOff;
-    private readonly T[] _h;      // capacity×m cache for Backward
-    private readonly T[] _wt;     // d×m
-    private readonly T[] _gwt;    // d×m
-    private readonly T[] _row;    // m
-    private readonly T[] _row2;   // m
-    private readonly T[] _hb;     // Block×m hidden rows of the current sample block
-
-    private const int Block = 8;
+    private readonly T[] _h;          // capacity×mp cache for Backward
+    private readonly T[] _wt, _gwt;   // d×mp
+    private readonly T[] _ap, _bp;    // mp: a and b, zero in the padding
+    private readonly T[] _gap, _gbp;  // mp: their gradients
+    private readonly T[] _row, _row2; // mp
+    private readonly T[] _hb;         // Block×mp hidden rows of the current sample block
+    private readonly T[] _xb;         // d×Block: the block's inputs transposed, so x_s[k] sits at a fixed offset from row k
 
     public TwoLayer(int inputDim, int width, Activation act, bool hiddenBias, bool outputBias, int capacity) : base(capacity)
     {
         _d = inputDim;
         _m = width;
+        int w = Vector256<T>.Count;
+        _mp = (width + w - 1) / w * w;
         _act = act;
         _hiddenBias = hiddenBias;
         _outputBias = outputBias;
@@ -43,12 +48,18 @@ internal sealed class TwoLayer<T> : Model<T> where T : unmanaged, IFloatingPoint
         seg.Add(new("a", _aOff, _m, _m));
         if (outputBias) seg.Add(new("c", _cOff, 1, _m));
         Segments = seg;
-        _h = new T[(long)capacity * _m <= int.MaxValue ? capacity * _m : throw new ArgumentException($"Hyper.Width: {width} × {capacity} samples is too large")];
-        _wt = new T[_d * _m];
-        _gwt = new T[_d * _m];
-        _row = new T[_m];
-        _row2 = new T[_m];
-        _hb = new T[Block * _m];
+        if ((long)capacity * _mp > int.MaxValue) throw new ArgumentException($"Hyper.Width: {width} × {capacity} samples is too large");
+        _h = new T[capacity * _mp];
+        _wt = new T[_d * _mp];
+        _gwt = new T[_d * _mp];
+        _ap = new T[_mp];
+        _bp = new T[_mp];
+        _gap = new T[_mp];
+        _gbp = new T[_mp];
+        _row = new T[_mp];
+        _row2 = new T[_mp];
+        _hb = new T[Block * _mp];
+        _xb = new T[_d * Block];
         Description = $"two-layer {Activations.Name(act)} m={width} d={inputDim}" +
                       (hiddenBias ? " hidden-bias" : "") + (outputBias ? " output-bias" : "");
     }
@@ -57,62 +68,74 @@ internal sealed class TwoLayer<T> : Model<T> where T : unmanaged, IFloatingPoint
     public override string Description { get; }
     public override IReadOnlyList<ParamSegment> Segments { get; }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Hidden(ReadOnlySpan<T> theta, ReadOnlySpan<T> x, Span<T> h)
-    {
-        if (_hiddenBias) theta.Slice(_bOff, _m).CopyTo(h);
-        else h.Clear();
-        for (int k = 0; k < _d; k++) Simd.Axpy(x[k], _wt.AsSpan(k * _m, _m), h);
-        Activations.Apply(_act, h, h);
-    }
-
-    private void Transpose(ReadOnlySpan<T> w)
+    /// <summary>Copies θ into the padded working layout (Wᵀ, a, b) and clears the padded gradients.</summary>
+    private void Load(ReadOnlySpan<T> theta)
     {
         for (int i = 0; i < _m; i++)
             for (int k = 0; k < _d; k++)
-                _wt[k * _m + i] = w[i * _d + k];
+                _wt[k * _mp + i] = theta[i * _d + k];
+        theta.Slice(_aOff, _m).CopyTo(_ap);
+        if (_hiddenBias) theta.Slice(_bOff, _m).CopyTo(_bp);
+        Array.Clear(_gwt);
+        Array.Clear(_gap);
+        Array.Clear(_gbp);
+    }
+
+    /// <summary>Adds the padded gradients into grad in θ's layout, dropping the padding.</summary>
+    private void Store(Span<T> grad)
+    {
+        for (int i = 0; i < _m; i++)
+            for (int k = 0; k < _d; k++)
+                grad[i * _d + k] += _gwt[k * _mp + i];
+        Simd.Axpy(T.One, _gap.AsSpan(0, _m), grad.Slice(_aOff, _m));
+        if (_hiddenBias) Simd.Axpy(T.One, _gbp.AsSpan(0, _m), grad.Slice(_bOff, _m));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Hidden(ReadOnlySpan<T> x, Span<T> h)
+    {
+        _bp.CopyTo(h);
+        for (int k = 0; k < _d; k++) Simd.Axpy(x[k], _wt.AsSpan(k * _mp, _mp), h);
+        Activations.Apply(_act, h, h);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward(ReadOnlySpan<T> theta, Samples<T> data, Span<T> output)
     {
         CheckCapacity(data);
-        Transpose(theta);
-        var a = theta.Slice(_aOff, _m);
+        Load(theta);
         T c = _outputBias ? theta[_cOff] : T.Zero;
         for (int i = 0; i < data.Count; i++)
         {
-            var h = _h.AsSpan(i * _m, _m);
-            Hidden(theta, data.Row(i), h);
-            output[i] = Simd.Dot<T>(h, a) + c;
+            var h = _h.AsSpan(i * _mp, _mp);
+            Hidden(data.Row(i), h);
+            output[i] = Simd.Dot<T>(h, _ap) + c;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Backward(ReadOnlySpan<T> theta, Samples<T> data, ReadOnlySpan<T> dOut, Span<T> grad)
     {
-        var a = theta.Slice(_aOff, _m);
         Array.Clear(_gwt);
-        var dz = _row.AsSpan();
+        Array.Clear(_gap);
+        Array.Clear(_gbp);
         for (int i = 0; i < data.Count; i++)
         {
             T r = dOut[i];
-            var h = _h.AsSpan(i * _m, _m);
-            Simd.Axpy(r, h, grad.Slice(_aOff, _m));
             if (_outputBias) grad[_cOff] += r;
-            Activations.ScaledDerivative(_act, r, a, h, dz);
-            if (_hiddenBias) Simd.Axpy(T.One, dz, grad.Slice(_bOff, _m));
-            var x = data.Row(i);
-            for (int k = 0; k < _d; k++) Simd.Axpy(x[k], dz, _gwt.AsSpan(k * _m, _m));
+            SampleBackward(r, _h.AsSpan(i * _mp, _mp), data.Row(i));
         }
-        AddTransposedGradient(grad);
+        Store(grad);
     }
 
-    private void AddTransposedGradient(Span<T> grad)
+    /// <summary>∂a += r h; dz = r a σ'(z); ∂b += dz; ∂Wᵀ[k] += x_k dz, for one sample, on the padded buffers.</summary>
+    private void SampleBackward(T r, ReadOnlySpan<T> h, ReadOnlySpan<T> x)
     {
-        for (int i = 0; i < _m; i++)
-            for (int k = 0; k < _d; k++)
-                grad[i * _d + k] += _gwt[k * _m + i];
+        var dz = _row2.AsSpan();
+        Simd.Axpy(r, h, _gap);
+        Activations.ScaledDerivative(_act, r, _ap, h, dz);
+        if (_hiddenBias) Simd.Axpy(T.One, dz, _gbp);
+        for (int k = 0; k < _d; k++) Simd.Axpy(x[k], dz, _gwt.AsSpan(k * _mp, _mp));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -120,114 +143,87 @@ internal sealed class TwoLayer<T> : Model<T> where T : unmanaged, IFloatingPoint
     {
         CheckCapacity(data);
         int n = data.Count;
-        Transpose(theta);
-        Array.Clear(_gwt);
+        Load(theta);
         grad.Clear();
         T scale = T.CreateTruncating(2.0) / T.CreateTruncating(n);
-        T loss = T.Zero;
+        T c = _outputBias ? theta[_cOff] : T.Zero;
+        T loss = T.Zero, rSum = T.Zero;
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
-            for (; i + Block <= n; i += Block) loss += BlockLossAndGradient(theta, data, i, scale, grad);
-        for (; i < n; i++) loss += SampleLossAndGradient(theta, data, i, scale, grad);
-        AddTransposedGradient(grad);
+            for (; i + Block <= n; i += Block) loss += BlockLossAndGradient(data, i, c, scale, ref rSum);
+        for (; i < n; i++)
+        {
+            // The last n mod 8 samples, one row at a time.
+            var h = _row.AsSpan();
+            var x = data.Row(i);
+            Hidden(x, h);
+            T e = Simd.Dot<T>(h, _ap) + c - data.Y[i];
+            loss += e * e;
+            T r = scale * e;
+            rSum += r;
+            SampleBackward(r, h, x);
+        }
+        if (_outputBias) grad[_cOff] += rSum;
+        Store(grad);
         return loss / T.CreateTruncating(n);
     }
 
-    /// <summary>One sample, one row at a time: the tail of the blocked kernel.</summary>
+    /// <summary>Samples i0..i0+7 on the padded buffers; returns their summed squared error and adds Σ r_s to rSum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private T SampleLossAndGradient(ReadOnlySpan<T> theta, Samples<T> data, int i, T scale, Span<T> grad)
+    private T BlockLossAndGradient(Samples<T> data, int i0, T c, T scale, ref T rSum)
     {
-        var a = theta.Slice(_aOff, _m);
-        var h = _row.AsSpan();
-        var dz = _row2.AsSpan();
-        var x = data.Row(i);
-        Hidden(theta, x, h);
-        T e = Simd.Dot<T>(h, a) + (_outputBias ? theta[_cOff] : T.Zero) - data.Y[i];
-        T r = scale * e;
-        Simd.Axpy(r, h, grad.Slice(_aOff, _m));
-        if (_outputBias) grad[_cOff] += r;
-        Activations.ScaledDerivative(_act, r, a, h, dz);
-        if (_hiddenBias) Simd.Axpy(T.One, dz, grad.Slice(_bOff, _m));
-        for (int k = 0; k < _d; k++) Simd.Axpy(x[k], dz, _gwt.AsSpan(k * _m, _m));
-        return e * e;
-    }
-
-    /// <summary>Samples i0..i0+7: forward with the eight pre-activations in registers, then the backward pass.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private T BlockLossAndGradient(ReadOnlySpan<T> theta, Samples<T> data, int i0, T scale, Span<T> grad)
-    {
-        int m = _m, d = _d, w = Vector256<T>.Count;
+        int mp = _mp, d = _d, w = Vector256<T>.Count;
         var act = _act;
         ref T wt = ref _wt[0];
         ref T gwt = ref _gwt[0];
         ref T hb = ref _hb[0];
-        ref T x = ref data.X[i0 * d];
-        ref T a = ref Unsafe.AsRef(in theta[_aOff]);
-        ref T b = ref Unsafe.AsRef(in theta[_hiddenBias ? _bOff : 0]);
+        ref T a = ref _ap[0];
+        ref T b = ref _bp[0];
+        ref T ga = ref _gap[0];
+        ref T gb = ref _gbp[0];
+        ref T xb = ref _xb[0];
         bool hasBias = _hiddenBias;
+        var rows = data.X.AsSpan(i0 * d, Block * d);
+        for (int s = 0; s < Block; s++)
+            for (int k = 0; k < d; k++)
+                _xb[k * Block + s] = rows[s * d + k];
 
-        // Forward: h_s = σ(Wx_s + b), f_s = a·h_s. Each Wᵀ vector is loaded once for eight FMAs.
-        Vector256<T> f0 = default, f1 = default, f2 = default, f3 = default, f4 = default, f5 = default, f6 = default, f7 = default;
-        int j = 0;
-        for (; j <= m - w; j += w)
+        // Forward: z_s = Wx_s + b with each Wᵀ vector loaded once for eight FMAs; then h = σ(z) over the
+        // whole 8×mp buffer (the interleaved tanh needs contiguous memory) and f_s = a·h_s.
+        for (int j = 0; j < mp; j += w)
         {
-            var z0 = hasBias ? Vector256.LoadUnsafe(ref b, (nuint)j) : Vector256<T>.Zero;
+            var z0 = Vector256.LoadUnsafe(ref b, (nuint)j);
             Vector256<T> z1 = z0, z2 = z0, z3 = z0, z4 = z0, z5 = z0, z6 = z0, z7 = z0;
             for (int k = 0; k < d; k++)
             {
-                var wv = Vector256.LoadUnsafe(ref wt, (nuint)(k * m + j));
-                z0 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, k)), wv, z0);
-                z1 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, d + k)), wv, z1);
-                z2 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 2 * d + k)), wv, z2);
-                z3 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 3 * d + k)), wv, z3);
-                z4 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 4 * d + k)), wv, z4);
-                z5 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 5 * d + k)), wv, z5);
-                z6 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 6 * d + k)), wv, z6);
-                z7 = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 7 * d + k)), wv, z7);
+                var wv = Vector256.LoadUnsafe(ref wt, (nuint)(k * mp + j));
+                ref T xk = ref Unsafe.Add(ref xb, k * Block);
+                z0 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 0)), wv, z0);
+                z1 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 1)), wv, z1);
+                z2 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 2)), wv, z2);
+                z3 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 3)), wv, z3);
+                z4 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 4)), wv, z4);
+                z5 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 5)), wv, z5);
+                z6 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 6)), wv, z6);
+                z7 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 7)), wv, z7);
             }
-            var av = Vector256.LoadUnsafe(ref a, (nuint)j);
-            z0 = VectorActivations.Apply(act, z0);
             z0.StoreUnsafe(ref hb, (nuint)(j));
-            f0 = Simd.Fma(z0, av, f0);
-            z1 = VectorActivations.Apply(act, z1);
-            z1.StoreUnsafe(ref hb, (nuint)(m + j));
-            f1 = Simd.Fma(z1, av, f1);
-            z2 = VectorActivations.Apply(act, z2);
-            z2.StoreUnsafe(ref hb, (nuint)(2 * m + j));
-            f2 = Simd.Fma(z2, av, f2);
-            z3 = VectorActivations.Apply(act, z3);
-            z3.StoreUnsafe(ref hb, (nuint)(3 * m + j));
-            f3 = Simd.Fma(z3, av, f3);
-            z4 = VectorActivations.Apply(act, z4);
-            z4.StoreUnsafe(ref hb, (nuint)(4 * m + j));
-            f4 = Simd.Fma(z4, av, f4);
-            z5 = VectorActivations.Apply(act, z5);
-            z5.StoreUnsafe(ref hb, (nuint)(5 * m + j));
-            f5 = Simd.Fma(z5, av, f5);
-            z6 = VectorActivations.Apply(act, z6);
-            z6.StoreUnsafe(ref hb, (nuint)(6 * m + j));
-            f6 = Simd.Fma(z6, av, f6);
-            z7 = VectorActivations.Apply(act, z7);
-            z7.StoreUnsafe(ref hb, (nuint)(7 * m + j));
-            f7 = Simd.Fma(z7, av, f7);
+            z1.StoreUnsafe(ref hb, (nuint)(mp + j));
+            z2.StoreUnsafe(ref hb, (nuint)(2 * mp + j));
+            z3.StoreUnsafe(ref hb, (nuint)(3 * mp + j));
+            z4.StoreUnsafe(ref hb, (nuint)(4 * mp + j));
+            z5.StoreUnsafe(ref hb, (nuint)(5 * mp + j));
+            z6.StoreUnsafe(ref hb, (nuint)(6 * mp + j));
+            z7.StoreUnsafe(ref hb, (nuint)(7 * mp + j));
         }
-        Span<T> f = [Vector256.Sum(f0), Vector256.Sum(f1), Vector256.Sum(f2), Vector256.Sum(f3), Vector256.Sum(f4), Vector256.Sum(f5), Vector256.Sum(f6), Vector256.Sum(f7)];
-        int tail = j;
-        for (int s = 0; s < Block; s++)
-            for (int jj = tail; jj < m; jj++)
-            {
-                T z = hasBias ? Unsafe.Add(ref b, jj) : T.Zero;
-                for (int k = 0; k < d; k++) z = T.FusedMultiplyAdd(Unsafe.Add(ref x, s * d + k), Unsafe.Add(ref wt, k * m + jj), z);
-                T h = Activations.Apply(act, z);
-                Unsafe.Add(ref hb, s * m + jj) = h;
-                f[s] = T.FusedMultiplyAdd(h, Unsafe.Add(ref a, jj), f[s]);
-            }
+        var hidden = _hb.AsSpan();
+        Activations.Apply<T>(act, hidden, hidden);
+        Span<T> f = stackalloc T[Block];
+        for (int s = 0; s < Block; s++) f[s] = Simd.Dot<T>(hidden.Slice(s * mp, mp), _ap);
 
         // Residuals r_s = ∂L/∂f_s.
-        T c = _outputBias ? theta[_cOff] : T.Zero;
         T loss = T.Zero;
         Span<T> r = stackalloc T[Block];
-        T rSum = T.Zero;
         for (int s = 0; s < Block; s++)
         {
             T e = f[s] + c - data.Y[i0 + s];
@@ -235,12 +231,9 @@ internal sealed class TwoLayer<T> : Model<T> where T : unmanaged, IFloatingPoint
             r[s] = scale * e;
             rSum += r[s];
         }
-        if (_outputBias) grad[_cOff] += rSum;
 
         // Backward: ∂a += Σ r_s h_s; dz_s = r_s a σ'(z_s); ∂b += Σ dz_s; ∂Wᵀ[k] += Σ x_s[k] dz_s, each ∂Wᵀ vector
         // loaded and stored once for eight FMAs.
-        ref T ga = ref grad[_aOff];
-        ref T gb = ref grad[_hiddenBias ? _bOff : 0];
         var r0 = Vector256.Create(r[0]);
         var r1 = Vector256.Create(r[1]);
         var r2 = Vector256.Create(r[2]);
@@ -249,61 +242,51 @@ internal sealed class TwoLayer<T> : Model<T> where T : unmanaged, IFloatingPoint
         var r5 = Vector256.Create(r[5]);
         var r6 = Vector256.Create(r[6]);
         var r7 = Vector256.Create(r[7]);
-        for (j = 0; j <= m - w; j += w)
+        for (int j = 0; j < mp; j += w)
         {
             var av = Vector256.LoadUnsafe(ref a, (nuint)j);
             var gav = Vector256.LoadUnsafe(ref ga, (nuint)j);
             var h0 = Vector256.LoadUnsafe(ref hb, (nuint)(j));
             gav = Simd.Fma(r0, h0, gav);
             var dz0 = r0 * av * VectorActivations.DerivativeFromOutput(act, h0);
-            var h1 = Vector256.LoadUnsafe(ref hb, (nuint)(m + j));
+            var h1 = Vector256.LoadUnsafe(ref hb, (nuint)(mp + j));
             gav = Simd.Fma(r1, h1, gav);
             var dz1 = r1 * av * VectorActivations.DerivativeFromOutput(act, h1);
-            var h2 = Vector256.LoadUnsafe(ref hb, (nuint)(2 * m + j));
+            var h2 = Vector256.LoadUnsafe(ref hb, (nuint)(2 * mp + j));
             gav = Simd.Fma(r2, h2, gav);
             var dz2 = r2 * av * VectorActivations.DerivativeFromOutput(act, h2);
-            var h3 = Vector256.LoadUnsafe(ref hb, (nuint)(3 * m + j));
+            var h3 = Vector256.LoadUnsafe(ref hb, (nuint)(3 * mp + j));
             gav = Simd.Fma(r3, h3, gav);
             var dz3 = r3 * av * VectorActivations.DerivativeFromOutput(act, h3);
-            var h4 = Vector256.LoadUnsafe(ref hb, (nuint)(4 * m + j));
+            var h4 = Vector256.LoadUnsafe(ref hb, (nuint)(4 * mp + j));
             gav = Simd.Fma(r4, h4, gav);
             var dz4 = r4 * av * VectorActivations.DerivativeFromOutput(act, h4);
-            var h5 = Vector256.LoadUnsafe(ref hb, (nuint)(5 * m + j));
+            var h5 = Vector256.LoadUnsafe(ref hb, (nuint)(5 * mp + j));
             gav = Simd.Fma(r5, h5, gav);
             var dz5 = r5 * av * VectorActivations.DerivativeFromOutput(act, h5);
-            var h6 = Vector256.LoadUnsafe(ref hb, (nuint)(6 * m + j));
+            var h6 = Vector256.LoadUnsafe(ref hb, (nuint)(6 * mp + j));
             gav = Simd.Fma(r6, h6, gav);
             var dz6 = r6 * av * VectorActivations.DerivativeFromOutput(act, h6);
-            var h7 = Vector256.LoadUnsafe(ref hb, (nuint)(7 * m + j));
+            var h7 = Vector256.LoadUnsafe(ref hb, (nuint)(7 * mp + j));
             gav = Simd.Fma(r7, h7, gav);
             var dz7 = r7 * av * VectorActivations.DerivativeFromOutput(act, h7);
             gav.StoreUnsafe(ref ga, (nuint)j);
             if (hasBias) (Vector256.LoadUnsafe(ref gb, (nuint)j) + (((dz0 + dz1) + (dz2 + dz3)) + ((dz4 + dz5) + (dz6 + dz7)))).StoreUnsafe(ref gb, (nuint)j);
             for (int k = 0; k < d; k++)
             {
-                ref T g = ref Unsafe.Add(ref gwt, k * m + j);
-                var gv = Vector256.LoadUnsafe(ref g);
-                gv = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, k)), dz0, gv);
-                gv = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, d + k)), dz1, gv);
-                gv = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 2 * d + k)), dz2, gv);
-                gv = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 3 * d + k)), dz3, gv);
-                gv = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 4 * d + k)), dz4, gv);
-                gv = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 5 * d + k)), dz5, gv);
-                gv = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 6 * d + k)), dz6, gv);
-                gv = Simd.Fma(Vector256.Create(Unsafe.Add(ref x, 7 * d + k)), dz7, gv);
+                ref T g = ref Unsafe.Add(ref gwt, k * mp + j);
+                ref T xk = ref Unsafe.Add(ref xb, k * Block);
+                // Four partial sums instead of one chain of eight dependent FMAs: the loop is latency-bound otherwise.
+                var t0 = Simd.Fma(Vector256.Create(xk), dz0, Vector256.LoadUnsafe(ref g));
+                var t1 = Vector256.Create(Unsafe.Add(ref xk, 1)) * dz1;
+                var t2 = Vector256.Create(Unsafe.Add(ref xk, 2)) * dz2;
+                var t3 = Vector256.Create(Unsafe.Add(ref xk, 3)) * dz3;
+                t0 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 4)), dz4, t0);
+                t1 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 5)), dz5, t1);
+                t2 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 6)), dz6, t2);
+                t3 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 7)), dz7, t3);
+                var gv = (t0 + t1) + (t2 + t3);
                 gv.StoreUnsafe(ref g);
-            }
-        }
-        for (int jj = tail; jj < m; jj++)
-        {
-            T aj = Unsafe.Add(ref a, jj);
-            for (int s = 0; s < Block; s++)
-            {
-                T h = Unsafe.Add(ref hb, s * m + jj);
-                Unsafe.Add(ref ga, jj) += r[s] * h;
-                T dz = r[s] * aj * Activations.DerivativeFromOutput(act, h);
-                if (hasBias) Unsafe.Add(ref gb, jj) += dz;
-                for (int k = 0; k < d; k++) Unsafe.Add(ref gwt, k * m + jj) += Unsafe.Add(ref x, s * d + k) * dz;
             }
         }
         return loss;

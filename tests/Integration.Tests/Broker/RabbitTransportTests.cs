@@ -154,6 +154,28 @@ public sealed class RabbitTransportTests(BrokerFixture broker)
     }
 
     [Fact]
+    public async Task A_garbled_result_is_parked_and_the_coordinator_reads_on()
+    {
+        var vhost = broker.NewVhost();
+        await using var coordinator = await Coordinator(vhost, "garbled-result");
+        await using (var connection = await Options(vhost).CreateFactory("test raw").CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+            await channel.BasicPublishAsync("", RabbitTopology.ResultsQueue(new SweepId("garbled-result")), mandatory: false,
+                new BasicProperties { Persistent = true }, Wire.Encode(TestMessages.Trial("garbled-result", 1))); // a trial where a result belongs
+        await using var node = await Node(vhost, "n1");
+        var good = TestMessages.Result(TestMessages.Trial("garbled-result", 2), "n1", 1);
+        await node.PublishResultAsync(good, CancellationToken.None);
+
+        using var stop = new CancellationTokenSource();
+        await using var results = coordinator.ReadResultsAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        var delivery = await results.NextAsync();
+        Assert.Equal(good.Spec.Id, delivery.Message.Spec.Id);
+        await delivery.AckAsync();
+        Assert.True(await TestMessages.WaitUntilAsync(async () => await ReadyAsync(vhost, RabbitTopology.ParkedQueue) == 1));
+        await stop.CancelAsync();
+    }
+
+    [Fact]
     public async Task A_trial_rejected_by_a_node_reaches_its_coordinator_as_a_failed_result()
     {
         var vhost = broker.NewVhost();

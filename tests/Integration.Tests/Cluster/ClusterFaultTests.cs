@@ -62,6 +62,24 @@ public sealed class ClusterFaultTests(BrokerFixture broker)
     }
 
     [Fact]
+    public async Task Status_shows_the_sweep_and_the_live_nodes_with_their_slots()
+    {
+        await using var cluster = new ClusterHarness(broker, SlowSweep("status", seeds: 2));
+        cluster.StartNode("node-three", slots: 3);
+        cluster.StartNode("node-one", slots: 1);
+        Assert.True(await cluster.StartCoordinator().WaitForExitAsync(Patience) == 0, cluster.AllOutput());
+
+        var status = cluster.StartStatus();
+        Assert.True(await status.WaitForExitAsync(60) == 0, status.Output);
+        Assert.Matches(@"done\s+2\b", status.Output);
+        Assert.Matches(@"nodes\s+2 heard from", status.Output);
+        Assert.Matches(@"node-three\s+\S+\s+3\s+0\s+\d+\s+[\d.]+ s ago", status.Output);
+        Assert.Matches(@"node-one\s+\S+\s+1\s+0\s+\d+\s+[\d.]+ s ago", status.Output);
+        Assert.Contains($"broker amqp://{BrokerFixture.User}:***@127.0.0.1:", status.Output);
+        cluster.AssertNoPasswordInOutput();
+    }
+
+    [Fact]
     public async Task A_coordinator_killed_and_restarted_loses_nothing_and_records_nothing_twice()
     {
         await using var cluster = new ClusterHarness(broker, SlowSweep("coordinator-kill", seeds: 16));

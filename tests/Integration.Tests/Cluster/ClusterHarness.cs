@@ -58,6 +58,9 @@ internal sealed class ClusterHarness : IAsyncDisposable
     public ClusterProcess StartCoordinator(string name = "coordinator") => Track(ClusterProcess.Start(name, "sweep.dll",
         ["run", SweepFile, "--runs", Path.Combine(Folder, "runs"), "--broker", BrokerUri, "--flush-seconds", "0.3"], Environment(null)));
 
+    public ClusterProcess StartStatus() => Track(ClusterProcess.Start("status", "sweep.dll",
+        ["status", RunFolder, "--broker", BrokerUri], Environment(null)));
+
     /// <param name="fastHeartbeat">Every 10 ms instead of 300: for measuring when a node starts a trial.</param>
     public ClusterProcess StartNode(string name, int slots, IReadOnlyDictionary<string, string>? environment = null, bool fastHeartbeat = false) =>
         Track(ClusterProcess.Start(name, "sweep-node.dll",

@@ -6,7 +6,7 @@ namespace SweepCluster.Integration.Tests.Embedded;
 /// <summary>The embedded sweep end to end through the real `sweep` executable.</summary>
 public sealed class EmbeddedSweepTests
 {
-    private static string RepoFile(string relative)
+    internal static string RepoFile(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "SweepCluster.sln")))
@@ -127,6 +127,31 @@ public sealed class EmbeddedSweepTests
             Assert.Contains("diverged", r.Error, StringComparison.Ordinal);
         });
         Assert.All(rows.Where(r => r.LearningRate == 0.1), r => Assert.Equal("ok", r.Status));
+    }
+
+    [Fact]
+    public void LossCurvesLandBesideTheResultsWhenAsked()
+    {
+        using var tmp = new TempDir();
+        var file = tmp.Write("curves.yaml", Small
+            .Replace("training: { max_steps: 20000, loss_tolerance: 1.0e-12 }", "training: { max_steps: 2000, curve_every: 100 }", StringComparison.Ordinal)
+            .Replace("range: [1, 12]", "range: [3, 4]", StringComparison.Ordinal)
+            .Replace("range: [0, 9]", "range: [0, 1]", StringComparison.Ordinal));
+        var (code, output) = SweepCli.Run(tmp.Path, "run", file, "--runs", Path.Combine(tmp.Path, "runs"));
+        Assert.True(code == 0, output);
+        var runDir = Path.Combine(tmp.Path, "runs", "small");
+        var ids = Results.Read(runDir).Select(r => r.Id).ToHashSet();
+        var points = Directory.GetFiles(Path.Combine(runDir, "curves"), "part-*.parquet").SelectMany(f =>
+        {
+            var t = SweepCluster.Parquet.ParquetFile.Read(f);
+            var trial = (string?[])t.Columns[t.IndexOf("trial_id")];
+            var step = (long?[])t.Columns[t.IndexOf("step")];
+            return Enumerable.Range(0, t.RowCount).Select(i => (Id: trial[i]!, Step: step[i]!.Value));
+        }).ToList();
+        Assert.Equal(ids, points.Select(p => p.Id).ToHashSet());
+        foreach (var trial in points.GroupBy(p => p.Id))
+            Assert.Equal([0, 100, 200], trial.Select(p => p.Step).Take(3));
+        Assert.Equal(8 * 21, points.Count);
     }
 
     private static bool WaitForExit(SweepCli cli, TimeSpan timeout)

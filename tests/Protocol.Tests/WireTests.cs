@@ -1,0 +1,91 @@
+using System.Text;
+using SweepCluster.Protocol;
+using SweepCluster.Training;
+
+namespace SweepCluster.Protocol.Tests;
+
+public sealed class WireTests
+{
+    private static readonly TrialConfig Config = new()
+    {
+        Model = new ModelSpec { Kind = ModelKind.Cnn1d, KernelSize = 3, HiddenBias = true },
+        Target = new TargetSpec
+        {
+            Kind = TargetKind.Teacher,
+            Neurons = [new TeacherNeuron(1.0, [0.6, 0.8, 1.0, 0, 0], 0), new TeacherNeuron(-0.5, [0, 0.6, 0.8, 1.0, 0], 0.25)],
+        },
+        Data = new DataSpec { InputDim = 5, TestSize = 1000 },
+        Training = new TrainingSpec { MaxSteps = 5000, LossTolerance = 1e-12, Precision = Precision.Float32, InitGamma = 0.5 },
+        Hyper = new Hyperparameters { InitScale = 1e-10, Width = 3, LearningRate = 0.05, SampleSize = 17, Seed = 4, WeightDecay = 1e-4 },
+    };
+
+    private static readonly TrialSpec Spec = new(new SweepId("e5"), TrialId.For(Config), "cnn", "cnn width=3", Config, 3600, 3);
+
+    [Fact]
+    public void TrialRoundTripsWithItsIdIntact()
+    {
+        var back = Assert.IsType<TrialSpec>(Wire.Decode(Wire.Encode(Spec)));
+        Assert.Equal(Spec.Id, back.Id);
+        Assert.Equal(Spec.Id, TrialId.For(back.Config));
+        Assert.Equal(CanonicalJson.Of(Spec.Config), CanonicalJson.Of(back.Config));
+        Assert.Equal(Spec with { Config = back.Config }, back);
+        Assert.Equal([0.6, 0.8, 1.0, 0, 0], back.Config.Target.Neurons![0].W);
+    }
+
+    [Fact]
+    public void ResultRoundTripsIncludingNaNAndNulls()
+    {
+        var started = new DateTime(2026, 11, 22, 23, 0, 0, DateTimeKind.Utc);
+        var result = new TrialResult(Spec, TrialStatus.Diverged, double.NaN, double.PositiveInfinity, null, 12, 28, "cnn1d",
+            0.5, new NodeId("gpu-7"), 2, started, started.AddSeconds(1), "training diverged");
+        var back = Assert.IsType<TrialResult>(Wire.Decode(Wire.Encode(result)));
+        Assert.Equal(result with { Spec = back.Spec }, back);
+        Assert.True(double.IsNaN(back.TrainLoss));
+        Assert.Equal(Spec.Id, back.Spec.Id);
+    }
+
+    [Fact]
+    public void HeartbeatRoundTrips()
+    {
+        var beat = new NodeHeartbeat(new NodeId("n1"), "host", 4, 3, 120, new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc));
+        Assert.Equal(beat, Wire.Decode(Wire.Encode(beat)));
+    }
+
+    [Fact]
+    public void EnvelopeCarriesVersionAndKind()
+    {
+        var json = Encoding.UTF8.GetString(Wire.Encode(Spec));
+        Assert.StartsWith("{\"v\":1,\"kind\":\"trial\",\"body\":{", json, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not json at all", "not JSON")]
+    [InlineData("[1,2,3]", "expected a JSON object envelope")]
+    [InlineData("{\"v\":2,\"kind\":\"trial\",\"body\":{}}", "unknown wire version 2")]
+    [InlineData("{\"kind\":\"trial\",\"body\":{}}", "unknown wire version (missing)")]
+    [InlineData("{\"v\":1,\"kind\":\"gossip\",\"body\":{}}", "unknown message kind 'gossip'")]
+    [InlineData("{\"v\":1,\"kind\":\"trial\"}", "missing body")]
+    [InlineData("{\"v\":1,\"kind\":\"trial\",\"body\":{\"sweep\":5}}", "bad trial body")]
+    [InlineData("{\"v\":1,\"kind\":\"result\",\"body\":[]}", "bad result body")]
+    public void GarbledMessagesAreWireFormatErrorsNeverCrashes(string text, string message)
+    {
+        var e = Assert.Throws<WireFormatException>(() => Wire.Decode(Encoding.UTF8.GetBytes(text)));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RandomBytesNeverEscapeAsAnotherException()
+    {
+        var valid = Wire.Encode(Spec);
+        var random = new Random(7);
+        for (var i = 0; i < 2000; i++)
+        {
+            var bytes = (byte[])valid.Clone();
+            for (var flips = random.Next(1, 4); flips > 0; flips--)
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            var cut = bytes.AsSpan(0, random.Next(bytes.Length + 1));
+            try { Wire.Decode(cut); }
+            catch (WireFormatException) { }
+        }
+    }
+}
