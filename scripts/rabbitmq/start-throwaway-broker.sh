@@ -2,15 +2,27 @@
 # Starts a throwaway RabbitMQ broker on 127.0.0.1:PORT with all its state in DIR, and returns once the
 # broker process is launched (not when it accepts connections: retry an AMQP connection for that).
 # Installs rabbitmq-server with apt when it is missing (CI machines are fresh).
-# Calling it again with the same DIR and PORT after a stop restarts the same broker with its messages.
+# Calling it again with the same arguments after a stop restarts the same broker with its messages.
 # Stop it with: kill -TERM "$(cat DIR/rabbit.pid)"
 #
-# usage: start-throwaway-broker.sh DIR PORT [DEFINITIONS_JSON]
+# usage: start-throwaway-broker.sh DIR PORT [--definitions FILE] [--tls-port PORT]
+#   --definitions FILE  users, vhosts and permissions to load at boot (RabbitMQ's definitions JSON)
+#   --tls-port PORT     also listen for amqps on 127.0.0.1:PORT with DIR/tls/{ca.pem,server.pem,server.key}
 set -euo pipefail
 
-dir=${1:?usage: start-throwaway-broker.sh DIR PORT [DEFINITIONS_JSON]}
-port=${2:?usage: start-throwaway-broker.sh DIR PORT [DEFINITIONS_JSON]}
-definitions=${3:-}
+usage="usage: start-throwaway-broker.sh DIR PORT [--definitions FILE] [--tls-port PORT]"
+dir=${1:?$usage}
+port=${2:?$usage}
+shift 2
+definitions=""
+tls_port=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --definitions) definitions=${2:?$usage}; shift 2 ;;
+    --tls-port) tls_port=${2:?$usage}; shift 2 ;;
+    *) echo "$usage" >&2; exit 2 ;;
+  esac
+done
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 config_src="$here/../../cluster-config/rabbitmq"
 server=/usr/lib/rabbitmq/bin/rabbitmq-server
@@ -34,6 +46,16 @@ dist_port=$(( port + 20000 > 65000 ? port - 20000 : port + 20000 ))
 grep -v '^listeners\.' "$config_src/rabbitmq.conf" > "$dir/rabbitmq.conf"
 echo "listeners.tcp.1 = 127.0.0.1:$port" >> "$dir/rabbitmq.conf"
 if [[ -n $definitions ]]; then echo "load_definitions = $definitions" >> "$dir/rabbitmq.conf"; fi
+if [[ -n $tls_port ]]; then
+  cat >> "$dir/rabbitmq.conf" <<CONF
+listeners.ssl.1 = 127.0.0.1:$tls_port
+ssl_options.cacertfile = $dir/tls/ca.pem
+ssl_options.certfile = $dir/tls/server.pem
+ssl_options.keyfile = $dir/tls/server.key
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
+CONF
+fi
 cp "$config_src/advanced.config" "$dir/advanced.config"
 echo '[].' > "$dir/enabled_plugins"
 : > "$dir/rabbitmq-env.conf"

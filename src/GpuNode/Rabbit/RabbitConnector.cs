@@ -39,6 +39,12 @@ internal static class RabbitConnector
                 throw new InvalidOperationException(
                     $"broker {options.Redacted()} refused the login{(options.User is null ? " (no user given: set it in the URI or " + RabbitOptions.UserVariable + ")" : $" of user '{options.User}'")}");
             }
+            catch (BrokerUnreachableException e) when (Find<System.Security.Authentication.AuthenticationException>(e) is { } tls)
+            {
+                // A certificate problem does not fix itself by waiting.
+                throw new InvalidOperationException(
+                    $"broker {options.Redacted()} failed the TLS handshake: {tls.Message} (for a private CA, set {RabbitOptions.TlsCaVariable} to its PEM file)");
+            }
             catch (BrokerUnreachableException e) when (!cancellation.IsCancellationRequested)
             {
                 // Quiet at first (a broker takes ~10 s to start), then a reminder every 30 attempts.
@@ -49,10 +55,18 @@ internal static class RabbitConnector
         }
     }
 
-    private static bool IsLoginRefused(Exception e)
+    private static bool IsLoginRefused(Exception e) =>
+        Find<AuthenticationFailureException>(e) is not null || Find<PossibleAuthenticationFailureException>(e) is not null;
+
+    private static TException? Find<TException>(Exception e) where TException : Exception
     {
         for (Exception? x = e; x is not null; x = x.InnerException)
-            if (x is AuthenticationFailureException or PossibleAuthenticationFailureException) return true;
-        return false;
+        {
+            if (x is TException found) return found;
+            if (x is AggregateException aggregate)
+                foreach (var inner in aggregate.InnerExceptions)
+                    if (Find<TException>(inner) is { } nested) return nested;
+        }
+        return null;
     }
 }

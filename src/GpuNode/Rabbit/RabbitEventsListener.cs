@@ -36,8 +36,8 @@ internal sealed class RabbitEventsListener : IAsyncDisposable
         var connection = await RabbitConnector.ConnectAsync(options, $"{options.ClientName} status", logger, cancellation);
         try
         {
+            await RabbitTopology.DeclareSharedAsync(connection, cancellation);
             var channel = await connection.CreateChannelAsync(cancellationToken: cancellation);
-            await RabbitTopology.DeclareSharedAsync(channel, cancellation);
             var queue = await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: cancellation);
             await channel.QueueBindAsync(queue.QueueName, RabbitTopology.EventsExchange, "heartbeat.#", cancellationToken: cancellation);
             var listener = new RabbitEventsListener(connection, channel, logger);

@@ -30,8 +30,7 @@ internal sealed class RabbitNodeTransport : INodeTransport
         var connection = await RabbitConnector.ConnectAsync(options, $"{options.ClientName} node {node}", logger, cancellation);
         try
         {
-            await using (var channel = await connection.CreateChannelAsync(cancellationToken: cancellation))
-                await RabbitTopology.DeclareSharedAsync(channel, cancellation);
+            await RabbitTopology.DeclareSharedAsync(connection, cancellation);
             return new RabbitNodeTransport(connection, logger);
         }
         catch

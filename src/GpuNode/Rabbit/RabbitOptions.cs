@@ -1,12 +1,15 @@
+using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using RabbitMQ.Client;
 
 namespace SweepCluster.GpuNode.Rabbit;
 
 /// <summary>
 /// Where the broker is and how to log in. The URI comes from <c>--broker</c> or <c>SWEEP_BROKER</c>; credentials from
-/// the URI's userinfo or <c>SWEEP_BROKER_USER</c> / <c>SWEEP_BROKER_PASSWORD</c>. amqps:// turns TLS on; a client
-/// certificate for mutual TLS comes from <c>SWEEP_BROKER_TLS_CERT</c> (+ <c>SWEEP_BROKER_TLS_CERT_PASSWORD</c>).
+/// the URI's userinfo or <c>SWEEP_BROKER_USER</c> / <c>SWEEP_BROKER_PASSWORD</c>. amqps:// turns TLS on; the server
+/// certificate must chain to the system's roots or to the CA in <c>SWEEP_BROKER_TLS_CA</c> (PEM); a client certificate
+/// for mutual TLS comes from <c>SWEEP_BROKER_TLS_CERT</c> (+ <c>SWEEP_BROKER_TLS_CERT_PASSWORD</c>).
 /// The password never leaves this class except into the connection factory: display <see cref="Redacted"/>.
 /// </summary>
 internal sealed class RabbitOptions
@@ -14,17 +17,19 @@ internal sealed class RabbitOptions
     public const string BrokerVariable = "SWEEP_BROKER";
     public const string UserVariable = "SWEEP_BROKER_USER";
     public const string PasswordVariable = "SWEEP_BROKER_PASSWORD";
+    public const string TlsCaVariable = "SWEEP_BROKER_TLS_CA";
     public const string TlsCertVariable = "SWEEP_BROKER_TLS_CERT";
     public const string TlsCertPasswordVariable = "SWEEP_BROKER_TLS_CERT_PASSWORD";
 
     private readonly string? _password;
     private readonly string? _tlsCertPassword;
 
-    private RabbitOptions(Uri endpoint, string? user, string? password, string? tlsCertPath, string? tlsCertPassword)
+    private RabbitOptions(Uri endpoint, string? user, string? password, string? tlsCaPath, string? tlsCertPath, string? tlsCertPassword)
     {
         Endpoint = endpoint;
         User = user;
         _password = password;
+        TlsCaPath = tlsCaPath;
         TlsCertPath = tlsCertPath;
         _tlsCertPassword = tlsCertPassword;
     }
@@ -33,6 +38,8 @@ internal sealed class RabbitOptions
     public Uri Endpoint { get; }
 
     public string? User { get; }
+
+    public string? TlsCaPath { get; }
 
     public string? TlsCertPath { get; }
 
@@ -71,7 +78,9 @@ internal sealed class RabbitOptions
         password ??= NullIfEmpty(environment(PasswordVariable));
 
         var bare = new UriBuilder(uri) { UserName = "", Password = "" }.Uri;
-        return new RabbitOptions(bare, user, password, NullIfEmpty(environment(TlsCertVariable)), NullIfEmpty(environment(TlsCertPasswordVariable)));
+        var ca = ExistingFile(environment, TlsCaVariable);
+        var cert = ExistingFile(environment, TlsCertVariable);
+        return new RabbitOptions(bare, user, password, ca, cert, NullIfEmpty(environment(TlsCertPasswordVariable)));
     }
 
     /// <summary>The broker for display and logs: scheme, user, host, port, vhost; never the password.</summary>
@@ -94,6 +103,8 @@ internal sealed class RabbitOptions
             NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
             RequestedHeartbeat = TimeSpan.FromSeconds(30),
             RequestedConnectionTimeout = TimeSpan.FromSeconds(10),
+            // Reconnecting after a broker restart must not re-declare the quorum work queue (RabbitTopology).
+            TopologyRecoveryFilter = new TopologyRecoveryFilter { QueueFilter = q => q.Name != RabbitTopology.TrialsQueue },
         };
         if (User is not null) factory.UserName = User;
         if (_password is not null) factory.Password = _password;
@@ -102,6 +113,8 @@ internal sealed class RabbitOptions
             factory.Ssl.Enabled = true;
             factory.Ssl.ServerName = Endpoint.Host;
             factory.Ssl.Version = SslProtocols.Tls12 | SslProtocols.Tls13;
+            if (TlsCaPath is not null)
+                factory.Ssl.CertificateValidationCallback = TrustingCa(X509Certificate2.CreateFromPem(File.ReadAllText(TlsCaPath)));
             if (TlsCertPath is not null)
             {
                 factory.Ssl.CertPath = TlsCertPath;
@@ -109,6 +122,30 @@ internal sealed class RabbitOptions
             }
         }
         return factory;
+    }
+
+    /// <summary>
+    /// Accepts a server certificate that chains to <paramref name="ca"/> (a cluster's private CA) as well as one the
+    /// system trusts; a certificate for another host name is refused either way.
+    /// </summary>
+    private static RemoteCertificateValidationCallback TrustingCa(X509Certificate2 ca) => (_, certificate, _, errors) =>
+    {
+        if (errors == SslPolicyErrors.None) return true;
+        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0) return false;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck; // a private CA rarely publishes revocation lists
+        using var server = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return chain.Build(server);
+    };
+
+    private static string? ExistingFile(Func<string, string?> environment, string variable)
+    {
+        var path = NullIfEmpty(environment(variable));
+        if (path is not null && !File.Exists(path))
+            throw new ArgumentException($"{variable} is '{path}', which is not a file; expected a PEM or PKCS#12 file");
+        return path;
     }
 
     /// <summary>Removes the password from a broker text that could not even be parsed as a URI.</summary>

@@ -31,8 +31,7 @@ internal sealed class RabbitSweepTransport : ISweepTransport
         var connection = await RabbitConnector.ConnectAsync(options, $"{options.ClientName} coordinator {sweep}", logger, cancellation);
         try
         {
-            await using (var channel = await connection.CreateChannelAsync(cancellationToken: cancellation))
-                await RabbitTopology.DeclareSweepAsync(channel, sweep, cancellation);
+            await RabbitTopology.DeclareSweepAsync(connection, sweep, cancellation);
             return new RabbitSweepTransport(connection, options, sweep, logger);
         }
         catch

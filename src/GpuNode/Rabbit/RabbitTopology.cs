@@ -1,4 +1,5 @@
 using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 using SweepCluster.Protocol;
 
 namespace SweepCluster.GpuNode.Rabbit;
@@ -44,10 +45,33 @@ internal static class RabbitTopology
     public static string HeartbeatRoutingKey(NodeId node) => $"heartbeat.{node.Value}";
 
     /// <summary>What both sides need: the work queue with its dead-lettering, the events exchange, the parking queue.</summary>
-    public static async Task DeclareSharedAsync(IChannel channel, CancellationToken cancellation)
+    public static async Task DeclareSharedAsync(IConnection connection, CancellationToken cancellation)
     {
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellation);
         await channel.ExchangeDeclareAsync(DeadExchange, ExchangeType.Headers, durable: true, autoDelete: false, cancellationToken: cancellation);
         await channel.ExchangeDeclareAsync(EventsExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellation);
+        // Classic: parked messages are rare, and a classic queue has no quorum-queue redeclaration hazard.
+        await channel.QueueDeclareAsync(ParkedQueue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellation);
+        await DeclareTrialsQueueOnceAsync(connection, channel, cancellation);
+    }
+
+    /// <summary>
+    /// Declares the quorum work queue only when it does not exist yet: a passive check is not a declaration, so a
+    /// process start does not re-declare the quorum queue in the seconds when a broker crash could leave it unusable.
+    /// (A reconnect does not either: RabbitOptions keeps this queue out of the client's topology recovery.)
+    /// </summary>
+    private static async Task DeclareTrialsQueueOnceAsync(IConnection connection, IChannel channel, CancellationToken cancellation)
+    {
+        // The check gets its own channel: the broker closes a channel whose passive declare fails.
+        await using (var probe = await connection.CreateChannelAsync(cancellationToken: cancellation))
+        {
+            try
+            {
+                await probe.QueueDeclarePassiveAsync(TrialsQueue, cancellation);
+                return;
+            }
+            catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404) { }
+        }
         await channel.QueueDeclareAsync(TrialsQueue, durable: true, exclusive: false, autoDelete: false, arguments: new Dictionary<string, object?>
         {
             ["x-queue-type"] = "quorum",
@@ -57,14 +81,13 @@ internal static class RabbitTopology
             ["x-dead-letter-strategy"] = "at-least-once",
             ["x-overflow"] = "reject-publish",
         }, cancellationToken: cancellation);
-        // Classic: parked messages are rare, and a classic queue has no quorum-queue redeclaration hazard.
-        await channel.QueueDeclareAsync(ParkedQueue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellation);
     }
 
     /// <summary>The coordinator's own queues: its results, and its dead-lettered trials.</summary>
-    public static async Task DeclareSweepAsync(IChannel channel, SweepId sweep, CancellationToken cancellation)
+    public static async Task DeclareSweepAsync(IConnection connection, SweepId sweep, CancellationToken cancellation)
     {
-        await DeclareSharedAsync(channel, cancellation);
+        await DeclareSharedAsync(connection, cancellation);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellation);
         await channel.QueueDeclareAsync(ResultsQueue(sweep), durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellation);
         await channel.QueueDeclareAsync(DeadQueue(sweep), durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellation);
         await channel.QueueBindAsync(DeadQueue(sweep), DeadExchange, routingKey: "", arguments: new Dictionary<string, object?>

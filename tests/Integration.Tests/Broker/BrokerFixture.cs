@@ -27,10 +27,14 @@ public sealed class BrokerFixture : IAsyncLifetime
     {
         Folder = Directory.CreateTempSubdirectory("sweep-broker-").FullName;
         Port = FreePort();
+        TlsPort = FreePort();
     }
 
     public string Folder { get; }
     public int Port { get; }
+    /// <summary>amqps on this port, with a server certificate for "localhost" signed by <see cref="TlsCaFile"/>.</summary>
+    public int TlsPort { get; }
+    public string TlsCaFile => Path.Combine(Folder, "tls", "ca.pem");
     public string PidFile => Path.Combine(Folder, "rabbit.pid");
 
     /// <summary>A vhost no other test uses.</summary>
@@ -47,13 +51,14 @@ public sealed class BrokerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await File.WriteAllTextAsync(Path.Combine(Folder, "definitions.json"), Definitions());
+        TestCertificates.WriteCaAndServer(Path.Combine(Folder, "tls"), "localhost");
         await StartAsync();
     }
 
     public async Task StartAsync()
     {
         var script = Path.Combine(RepositoryRoot(), "scripts", "rabbitmq", "start-throwaway-broker.sh");
-        var start = new ProcessStartInfo("bash") { ArgumentList = { script, Folder, Port.ToString(), Path.Combine(Folder, "definitions.json") }, RedirectStandardError = true, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo("bash") { ArgumentList = { script, Folder, Port.ToString(), "--definitions", Path.Combine(Folder, "definitions.json"), "--tls-port", TlsPort.ToString() }, RedirectStandardError = true, RedirectStandardOutput = true };
         using (var process = Process.Start(start)!)
         {
             var stderr = process.StandardError.ReadToEndAsync();
@@ -74,6 +79,25 @@ public sealed class BrokerFixture : IAsyncLifetime
         Signals.Terminate(pid);
         await process.WaitForExitAsync();
         File.Delete(PidFile);
+    }
+
+    /// <summary>Evaluates an Erlang expression inside the running broker (rabbitmqctl eval) and returns what it printed.</summary>
+    public async Task<string> EvalAsync(string expression)
+    {
+        var ctl = new ProcessStartInfo("/usr/lib/rabbitmq/bin/rabbitmqctl")
+        {
+            ArgumentList = { "-n", $"throwaway-{Port}@localhost", "eval", expression },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        ctl.Environment["HOME"] = Path.Combine(Folder, "home"); // the Erlang cookie
+        ctl.Environment["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(Folder, "rabbitmq-env.conf");
+        using var process = Process.Start(ctl)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"rabbitmqctl eval failed ({process.ExitCode}): {error}");
+        return output.Trim();
     }
 
     public async Task DisposeAsync()

@@ -51,4 +51,13 @@ public sealed class RabbitOptionsTests
         Assert.Contains("--broker", error.Message);
         Assert.Contains(RabbitOptions.BrokerVariable, error.Message);
     }
+
+    [Fact]
+    public void A_tls_file_that_does_not_exist_is_named_at_once()
+    {
+        var env = new Dictionary<string, string> { [RabbitOptions.TlsCaVariable] = "/nonexistent/ca.pem" };
+        var error = Assert.Throws<ArgumentException>(() => RabbitOptions.From("amqps://host/", env.GetValueOrDefault));
+        Assert.Contains(RabbitOptions.TlsCaVariable, error.Message);
+        Assert.Contains("/nonexistent/ca.pem", error.Message);
+    }
 }

@@ -11,7 +11,8 @@ namespace SweepCluster.Integration.Tests.Cluster;
 [Collection(BrokerCollection.Name)]
 public sealed class ClusterFaultTests(BrokerFixture broker)
 {
-    /// <summary>Trials of about half a second each (a 4-neuron net, 20k steps of full-batch GD).</summary>
+    /// <summary>Small real trials (a 4-neuron net, 20k steps of full-batch GD); tests that must kill something while
+    /// trials run also hold each trial with the nodes' delay hook, so that a faster engine cannot outrun them.</summary>
     private static string SlowSweep(string name, int seeds, string run = "") => $$"""
         name: {{name}}
         experiment:
@@ -82,7 +83,7 @@ public sealed class ClusterFaultTests(BrokerFixture broker)
     [Fact]
     public async Task A_coordinator_killed_and_restarted_loses_nothing_and_records_nothing_twice()
     {
-        await using var cluster = new ClusterHarness(broker, SlowSweep("coordinator-kill", seeds: 16));
+        await using var cluster = new ClusterHarness(broker, SlowSweep("coordinator-kill", seeds: 16)) { TrialDelayMilliseconds = 1000 };
         var first = cluster.StartCoordinator("coordinator 1");
         cluster.StartNode("n1", slots: 2);
         cluster.StartNode("n2", slots: 2);
@@ -102,7 +103,7 @@ public sealed class ClusterFaultTests(BrokerFixture broker)
     [Fact]
     public async Task A_broker_restarted_in_the_middle_of_the_sweep_loses_nothing()
     {
-        await using var cluster = new ClusterHarness(broker, SlowSweep("broker-restart", seeds: 16));
+        await using var cluster = new ClusterHarness(broker, SlowSweep("broker-restart", seeds: 16)) { TrialDelayMilliseconds = 1000 };
         var coordinator = cluster.StartCoordinator();
         cluster.StartNode("n1", slots: 2);
         cluster.StartNode("n2", slots: 2);
