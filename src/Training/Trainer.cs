@@ -31,6 +31,15 @@ public static class Trainer
             throw new ArgumentException($"Hyper.InitScale: {c.Hyper.InitScale}, expected a finite value ≥ 0");
         if (!double.IsFinite(c.Hyper.WeightDecay))
             throw new ArgumentException($"Hyper.WeightDecay: {c.Hyper.WeightDecay}, expected a finite value");
+        var t = c.Training;
+        if (!Enum.IsDefined(t.Optimizer)) throw new ArgumentException($"Training.Optimizer: unknown value {t.Optimizer}");
+        if (t.MaxSteps < 0) throw new ArgumentException($"Training.MaxSteps: {t.MaxSteps}, expected ≥ 0");
+        if (t.CurveEvery < 0) throw new ArgumentException($"Training.CurveEvery: {t.CurveEvery}, expected ≥ 0");
+        if (t.PlateauSteps < 0) throw new ArgumentException($"Training.PlateauSteps: {t.PlateauSteps}, expected ≥ 0");
+        if (t.Optimizer is OptimizerKind.Adam or OptimizerKind.AdamW && !(t.Beta1 is >= 0 and < 1 && t.Beta2 is >= 0 and < 1 && t.Epsilon > 0))
+            throw new ArgumentException($"Training.Beta1/Beta2/Epsilon: {t.Beta1}/{t.Beta2}/{t.Epsilon}, expected betas in [0, 1) and ε > 0");
+        if (c.Data.Inputs is InputDistribution.Uniform or InputDistribution.Grid1d && !(c.Data.UniformLow < c.Data.UniformHigh))
+            throw new ArgumentException($"Data.UniformLow/UniformHigh: [{c.Data.UniformLow}, {c.Data.UniformHigh}], expected low < high");
         if (Targets.IsMatrix(c.Target.Kind) != (c.Model.Kind == ModelKind.MatrixFactorization))
             throw new ArgumentException($"Target.Kind: {c.Target.Kind} does not fit Model.Kind = {c.Model.Kind}");
     }

@@ -104,6 +104,18 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public void MiniBatchCurveRecordsFullTrainingLoss()
+    {
+        var config = Mc(20, batch: 6, opt: OptimizerKind.Sgd);
+        config = config with { Training = config.Training with { MaxSteps = 12, CurveEvery = 4 } };
+        var outcome = Trainer.Run(config, CancellationToken.None);
+        Assert.Equal([0L, 4, 8, 12], outcome.Curve!.Select(p => p.Step));
+        // Point 0 is before any update: the loss of the initial parameters on all 20 samples.
+        var start = Trainer.Run(config with { Training = config.Training with { MaxSteps = 0, CurveEvery = 0 } }, CancellationToken.None);
+        Assert.Equal(start.TrainLoss, outcome.Curve![0].TrainLoss);
+    }
+
+    [Fact]
     public void PlateauStopsAStalledRun()
     {
         var config = TrainerTests.TeacherConfig(lr: 0, steps: 10_000);

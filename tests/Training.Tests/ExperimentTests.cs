@@ -37,6 +37,17 @@ public sealed class ExperimentTests
     }
 
     [Fact]
+    public void E2RankOneNeedsSevenObservedEntries()
+    {
+        // Optimistic size of a rank-1 4×4 matrix is 2rd − r² = 7: no entry draw recovers M1 from 6 entries,
+        // and some draws of 7 do (those that touch every row and column).
+        int Recovered(int n) => Enumerable.Range(0, 10).Count(seed =>
+            Trainer.Run(Mc(n, steps: 200_000) with { Hyper = Mc(n).Hyper with { Seed = seed } }, CancellationToken.None).TestError < 1e-3);
+        Assert.Equal(0, Recovered(6));
+        Assert.True(Recovered(7) > 0);
+    }
+
+    [Fact]
     public void EntryOrderChoosesTheObservedEntries()
     {
         var config = Mc(16) with { Data = new DataSpec { InputDim = 4, EntryOrder = Enumerable.Range(0, 16).Reverse().ToArray() } };
@@ -131,6 +142,24 @@ public sealed class ExperimentTests
         };
         var ex = Assert.Throws<ArgumentException>(() => Trainer.Run(config, CancellationToken.None));
         Assert.Contains(field, ex.Message);
+    }
+
+    [Fact]
+    public void InvalidTrainingSettingsNameTheField()
+    {
+        var ok = TrainerTests.TeacherConfig(steps: 1);
+        var cases = new (TrialConfig Config, string Field)[]
+        {
+            (ok with { Training = ok.Training with { MaxSteps = -1 } }, "Training.MaxSteps"),
+            (ok with { Training = ok.Training with { Optimizer = OptimizerKind.Adam, Beta2 = 1 } }, "Training.Beta1/Beta2/Epsilon"),
+            (ok with { Training = ok.Training with { BatchSize = -3 } }, "Training.BatchSize"),
+            (ok with { Data = ok.Data with { Inputs = InputDistribution.Uniform, UniformLow = 1, UniformHigh = 1 } }, "Data.UniformLow"),
+            (ok with { Hyper = ok.Hyper with { SampleSize = 0 } }, "Hyper.SampleSize"),
+            (ok with { Hyper = ok.Hyper with { Width = 0 } }, "Hyper.Width"),
+            (ok with { Hyper = ok.Hyper with { LearningRate = double.NaN } }, "Hyper.LearningRate"),
+        };
+        foreach (var (config, field) in cases)
+            Assert.Contains(field, Assert.Throws<ArgumentException>(() => Trainer.Run(config, CancellationToken.None)).Message);
     }
 
     [Fact]

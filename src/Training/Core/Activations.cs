@@ -64,26 +64,25 @@ internal static class Activations
         }
     }
 
-    /// <summary>dz_j = r·a_j·σ'(z_j), given h = σ(z). The tanh case is vectorized.</summary>
+    /// <summary>dz_j = r·a_j·σ'(z_j), given h = σ(z).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScaledDerivative<T>(Activation act, T r, ReadOnlySpan<T> a, ReadOnlySpan<T> h, Span<T> dz)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = h.Length;
         int i = 0;
-        if (act == Activation.Tanh && Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated)
         {
             ref T ar = ref MemoryMarshal.GetReference(a);
             ref T hr = ref MemoryMarshal.GetReference(h);
             ref T dr = ref MemoryMarshal.GetReference(dz);
             var vr = Vector256.Create(r);
-            var one = Vector256<T>.One;
             int w = Vector256<T>.Count;
             for (; i <= n - w; i += w)
             {
                 var vh = Vector256.LoadUnsafe(ref hr, (nuint)i);
                 var va = Vector256.LoadUnsafe(ref ar, (nuint)i);
-                ((vr * va) * (one - vh * vh)).StoreUnsafe(ref dr, (nuint)i);
+                ((vr * va) * VectorActivations.DerivativeFromOutput(act, vh)).StoreUnsafe(ref dr, (nuint)i);
             }
         }
         for (; i < n; i++) dz[i] = r * a[i] * DerivativeFromOutput(act, h[i]);

@@ -48,13 +48,10 @@ internal sealed class Engine<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     internal Model<T> Model => _model;
-    internal T[] Theta => _theta;
 
     public TrialOutcome Run(CancellationToken cancellation)
     {
         var spec = _config.Training;
-        if (spec.MaxSteps < 0) throw new ArgumentException($"Training.MaxSteps: {spec.MaxSteps}, expected ≥ 0");
-        if (spec.CurveEvery < 0) throw new ArgumentException($"Training.CurveEvery: {spec.CurveEvery}, expected ≥ 0");
         List<CurvePoint>? curve = spec.CurveEvery > 0 ? [] : null;
         double best = double.PositiveInfinity;
         long lastImprovement = 0;
@@ -70,7 +67,12 @@ internal sealed class Engine<T> where T : unmanaged, IFloatingPointIeee754<T>
                 diverged = true;
                 break;
             }
-            if (curve is not null && step % spec.CurveEvery == 0 && fullLoss) curve.Add(new CurvePoint(step, loss, TestError().All));
+            if (curve is not null && step % spec.CurveEvery == 0)
+            {
+                // With mini-batches the loss above is a batch loss between epochs; a curve point wants the full one.
+                double trainLoss = fullLoss ? loss : double.CreateTruncating(_model.Loss(_theta, _train));
+                curve.Add(new CurvePoint(step, trainLoss, TestError().All));
+            }
             if (fullLoss && loss < spec.LossTolerance) break;
             if (fullLoss && spec.PlateauSteps > 0)
             {

@@ -25,7 +25,6 @@ internal sealed class Samples<T> where T : unmanaged, IFloatingPointIeee754<T>
     public T[] X { get; }
     public int[] Entries { get; }
     public T[] Y { get; }
-    public bool IsEntries => Entries.Length > 0 || X.Length == 0;
 
     public ReadOnlySpan<T> Row(int i) => X.AsSpan(i * Dim, Dim);
 

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace SweepCluster.Training;
 
@@ -7,7 +9,10 @@ namespace SweepCluster.Training;
 /// linear readout with one weight per filter and position: f(x) = Σ_k Σ_p a_kp σ(Σ_t K_kpt x_{p+t} + c_kp) + c.
 /// With sharing (CNN) K_kpt = K_kt and c_kp = c_k; without it (locally connected) every position has its own.
 /// Shapes: θ = [K: N×s (shared) or N×P×s | c: N or N×P (if hidden bias) | a: N×P | c_out: 1 (if output bias)].
-/// Forward caches H = σ(z), count×N×P.
+/// Forward caches H = σ(z), count×N×P; Forward/Backward are the plain scalar reference. The fused
+/// LossAndGradient works position-major on copies padded to Np ≥ N (a multiple of the vector width, zero
+/// weights and readout in the padding): for each sample and position the N pre-activations are s axpys
+/// over contiguous kernel columns, so the tanh and the updates run on vectors.
 /// </summary>
 internal sealed class Conv1d<T> : Model<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -16,6 +21,12 @@ internal sealed class Conv1d<T> : Model<T> where T : unmanaged, IFloatingPointIe
     private readonly Activation _act;
     private readonly int _cOff, _aOff, _outOff;
     private readonly T[] _h;
+    private readonly int _np;
+    private readonly T[] _kt, _gkt;   // shared: s×Np; locally connected: P×s×Np (position, tap, kernel)
+    private readonly T[] _ct, _gct;   // shared: Np; locally connected: P×Np
+    private readonly T[] _at, _gat;   // P×Np
+    private readonly T[] _hrow;       // P×Np hidden values of one sample
+    private readonly T[] _dz;         // Np
 
     public Conv1d(int inputDim, int kernels, int kernelSize, bool shared, Activation act, bool hiddenBias, bool outputBias, int capacity)
         : base(capacity)
@@ -39,6 +50,17 @@ internal sealed class Conv1d<T> : Model<T> where T : unmanaged, IFloatingPointIe
         if (outputBias) seg.Add(new("c_out", _outOff, 1, _n * _p));
         Segments = seg;
         _h = new T[capacity * _n * _p];
+        int w = Vector256<T>.Count;
+        _np = (_n + w - 1) / w * w;
+        int kRows = shared ? _s : _p * _s;
+        _kt = new T[kRows * _np];
+        _gkt = new T[kRows * _np];
+        _ct = new T[(shared ? 1 : _p) * _np];
+        _gct = new T[(shared ? 1 : _p) * _np];
+        _at = new T[_p * _np];
+        _gat = new T[_p * _np];
+        _hrow = new T[_p * _np];
+        _dz = new T[_np];
         Description = $"{(shared ? "cnn1d" : "locally-connected1d")} {Activations.Name(act)} N={kernels} s={kernelSize} d={inputDim}" +
                       (hiddenBias ? " hidden-bias" : "") + (outputBias ? " output-bias" : "");
     }
@@ -89,5 +111,80 @@ internal sealed class Conv1d<T> : Model<T> where T : unmanaged, IFloatingPointIe
                     Simd.AxpyReference(dz, x.Slice(p, _s), grad.Slice(set * _s, _s));
                 }
         }
+    }
+
+    // Index of kernel row (position p, tap t) in the padded layout, and of the bias row of position p.
+    private int KRow(int p, int t) => (_shared ? t : p * _s + t) * _np;
+    private int CRow(int p) => _shared ? 0 : p * _np;
+
+    private void Load(ReadOnlySpan<T> theta)
+    {
+        for (int k = 0; k < _n; k++)
+            for (int p = 0; p < (_shared ? 1 : _p); p++)
+            {
+                int set = Set(k, p);
+                for (int t = 0; t < _s; t++) _kt[KRow(p, t) + k] = theta[set * _s + t];
+                if (_hiddenBias) _ct[CRow(p) + k] = theta[_cOff + set];
+            }
+        for (int k = 0; k < _n; k++)
+            for (int p = 0; p < _p; p++)
+                _at[p * _np + k] = theta[_aOff + k * _p + p];
+        Array.Clear(_gkt);
+        Array.Clear(_gct);
+        Array.Clear(_gat);
+    }
+
+    private void Store(Span<T> grad)
+    {
+        for (int k = 0; k < _n; k++)
+            for (int p = 0; p < (_shared ? 1 : _p); p++)
+            {
+                int set = Set(k, p);
+                for (int t = 0; t < _s; t++) grad[set * _s + t] += _gkt[KRow(p, t) + k];
+                if (_hiddenBias) grad[_cOff + set] += _gct[CRow(p) + k];
+            }
+        for (int k = 0; k < _n; k++)
+            for (int p = 0; p < _p; p++)
+                grad[_aOff + k * _p + p] += _gat[p * _np + k];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override T LossAndGradient(ReadOnlySpan<T> theta, Samples<T> data, Span<T> grad)
+    {
+        CheckCapacity(data);
+        int n = data.Count, np = _np;
+        Load(theta);
+        grad.Clear();
+        T scale = T.CreateTruncating(2.0) / T.CreateTruncating(n);
+        T cOut = _outputBias ? theta[_outOff] : T.Zero;
+        T loss = T.Zero;
+        var dz = _dz.AsSpan();
+        for (int i = 0; i < n; i++)
+        {
+            var x = data.Row(i);
+            T f = cOut;
+            for (int p = 0; p < _p; p++)
+            {
+                var h = _hrow.AsSpan(p * np, np);
+                _ct.AsSpan(CRow(p), np).CopyTo(h);
+                for (int t = 0; t < _s; t++) Simd.Axpy(x[p + t], _kt.AsSpan(KRow(p, t), np), h);
+                Activations.Apply(_act, h, h);
+                f += Simd.Dot<T>(h, _at.AsSpan(p * np, np));
+            }
+            T e = f - data.Y[i];
+            loss += e * e;
+            T r = scale * e;
+            if (_outputBias) grad[_outOff] += r;
+            for (int p = 0; p < _p; p++)
+            {
+                var h = _hrow.AsSpan(p * np, np);
+                Simd.Axpy(r, h, _gat.AsSpan(p * np, np));
+                Activations.ScaledDerivative(_act, r, _at.AsSpan(p * np, np), h, dz);
+                if (_hiddenBias) Simd.Axpy(T.One, dz, _gct.AsSpan(CRow(p), np));
+                for (int t = 0; t < _s; t++) Simd.Axpy(x[p + t], dz, _gkt.AsSpan(KRow(p, t), np));
+            }
+        }
+        Store(grad);
+        return loss / T.CreateTruncating(n);
     }
 }

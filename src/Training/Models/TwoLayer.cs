@@ -17,6 +17,7 @@ namespace SweepCluster.Training;
 internal sealed class TwoLayer<T> : Model<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const int Block = 8;
+    private const int Chunk = 128; // columns per forward chunk: 8 rows × 128 doubles = 8 KiB of L1
 
     private readonly int _d, _m, _mp;
     private readonly Activation _act;
@@ -188,38 +189,47 @@ internal sealed class TwoLayer<T> : Model<T> where T : unmanaged, IFloatingPoint
             for (int k = 0; k < d; k++)
                 _xb[k * Block + s] = rows[s * d + k];
 
-        // Forward: z_s = Wx_s + b with each Wᵀ vector loaded once for eight FMAs; then h = σ(z) over the
-        // whole 8×mp buffer (the interleaved tanh needs contiguous memory) and f_s = a·h_s.
-        for (int j = 0; j < mp; j += w)
-        {
-            var z0 = Vector256.LoadUnsafe(ref b, (nuint)j);
-            Vector256<T> z1 = z0, z2 = z0, z3 = z0, z4 = z0, z5 = z0, z6 = z0, z7 = z0;
-            for (int k = 0; k < d; k++)
-            {
-                var wv = Vector256.LoadUnsafe(ref wt, (nuint)(k * mp + j));
-                ref T xk = ref Unsafe.Add(ref xb, k * Block);
-                z0 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 0)), wv, z0);
-                z1 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 1)), wv, z1);
-                z2 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 2)), wv, z2);
-                z3 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 3)), wv, z3);
-                z4 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 4)), wv, z4);
-                z5 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 5)), wv, z5);
-                z6 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 6)), wv, z6);
-                z7 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 7)), wv, z7);
-            }
-            z0.StoreUnsafe(ref hb, (nuint)(j));
-            z1.StoreUnsafe(ref hb, (nuint)(mp + j));
-            z2.StoreUnsafe(ref hb, (nuint)(2 * mp + j));
-            z3.StoreUnsafe(ref hb, (nuint)(3 * mp + j));
-            z4.StoreUnsafe(ref hb, (nuint)(4 * mp + j));
-            z5.StoreUnsafe(ref hb, (nuint)(5 * mp + j));
-            z6.StoreUnsafe(ref hb, (nuint)(6 * mp + j));
-            z7.StoreUnsafe(ref hb, (nuint)(7 * mp + j));
-        }
-        var hidden = _hb.AsSpan();
-        Activations.Apply<T>(act, hidden, hidden);
+        // Forward: z_s = Wx_s + b with each Wᵀ vector loaded once for eight FMAs; then, per chunk of columns
+        // while it is still in L1, h = σ(z) (the interleaved tanh wants contiguous rows) and f_s += a·h_s.
         Span<T> f = stackalloc T[Block];
-        for (int s = 0; s < Block; s++) f[s] = Simd.Dot<T>(hidden.Slice(s * mp, mp), _ap);
+        f.Clear();
+        var hidden = _hb.AsSpan();
+        for (int c0 = 0; c0 < mp; c0 += Chunk)
+        {
+            int c1 = Math.Min(mp, c0 + Chunk);
+            for (int j = c0; j < c1; j += w)
+            {
+                var z0 = Vector256.LoadUnsafe(ref b, (nuint)j);
+                Vector256<T> z1 = z0, z2 = z0, z3 = z0, z4 = z0, z5 = z0, z6 = z0, z7 = z0;
+                for (int k = 0; k < d; k++)
+                {
+                    var wv = Vector256.LoadUnsafe(ref wt, (nuint)(k * mp + j));
+                    ref T xk = ref Unsafe.Add(ref xb, k * Block);
+                    z0 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 0)), wv, z0);
+                    z1 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 1)), wv, z1);
+                    z2 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 2)), wv, z2);
+                    z3 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 3)), wv, z3);
+                    z4 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 4)), wv, z4);
+                    z5 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 5)), wv, z5);
+                    z6 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 6)), wv, z6);
+                    z7 = Simd.Fma(Vector256.Create(Unsafe.Add(ref xk, 7)), wv, z7);
+                }
+                z0.StoreUnsafe(ref hb, (nuint)(j));
+                z1.StoreUnsafe(ref hb, (nuint)(mp + j));
+                z2.StoreUnsafe(ref hb, (nuint)(2 * mp + j));
+                z3.StoreUnsafe(ref hb, (nuint)(3 * mp + j));
+                z4.StoreUnsafe(ref hb, (nuint)(4 * mp + j));
+                z5.StoreUnsafe(ref hb, (nuint)(5 * mp + j));
+                z6.StoreUnsafe(ref hb, (nuint)(6 * mp + j));
+                z7.StoreUnsafe(ref hb, (nuint)(7 * mp + j));
+            }
+            for (int s = 0; s < Block; s++)
+            {
+                var row = hidden.Slice(s * mp + c0, c1 - c0);
+                Activations.Apply<T>(act, row, row);
+                f[s] += Simd.Dot<T>(row, _ap.AsSpan(c0, c1 - c0));
+            }
+        }
 
         // Residuals r_s = ∂L/∂f_s.
         T loss = T.Zero;

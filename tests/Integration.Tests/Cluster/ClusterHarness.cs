@@ -18,7 +18,7 @@ internal sealed record ResultRow(string TrialId, string Status, int Attempt, str
 internal sealed class ClusterHarness : IAsyncDisposable
 {
     private readonly BrokerFixture _broker;
-    private readonly ConcurrentBag<ClusterProcess> _processes = [];
+    private readonly ConcurrentBag<ChildProcess> _processes = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _supervisors = [];
 
@@ -40,7 +40,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
     public IReadOnlyList<TrialSpec> Trials { get; }
     public string RunFolder => Path.Combine(Folder, "runs", Sweep.Name);
     public string BrokerUri => $"amqp://127.0.0.1:{_broker.Port}/{Vhost}";
-    public IEnumerable<ClusterProcess> Processes => _processes;
+    public IEnumerable<ChildProcess> Processes => _processes;
 
     public RabbitOptions Options => RabbitOptions.From(_broker.Uri(Vhost), _ => null);
 
@@ -59,15 +59,15 @@ internal sealed class ClusterHarness : IAsyncDisposable
         return env;
     }
 
-    public ClusterProcess StartCoordinator(string name = "coordinator") => Track(ClusterProcess.Start(name, "sweep.dll",
+    public ChildProcess StartCoordinator(string name = "coordinator") => Track(ChildProcess.Start(name, "sweep.dll",
         ["run", SweepFile, "--runs", Path.Combine(Folder, "runs"), "--broker", BrokerUri, "--flush-seconds", "0.3"], Environment(null)));
 
-    public ClusterProcess StartStatus() => Track(ClusterProcess.Start("status", "sweep.dll",
+    public ChildProcess StartStatus() => Track(ChildProcess.Start("status", "sweep.dll",
         ["status", RunFolder, "--broker", BrokerUri], Environment(null)));
 
     /// <param name="fastHeartbeat">Every 10 ms instead of 300: for measuring when a node starts a trial.</param>
-    public ClusterProcess StartNode(string name, int slots, IReadOnlyDictionary<string, string>? environment = null, bool fastHeartbeat = false) =>
-        Track(ClusterProcess.Start(name, "sweep-node.dll",
+    public ChildProcess StartNode(string name, int slots, IReadOnlyDictionary<string, string>? environment = null, bool fastHeartbeat = false) =>
+        Track(ChildProcess.Start(name, "sweep-node.dll",
             ["--broker", BrokerUri, "--slots", slots.ToString(), "--node-id", name, "--heartbeat", fastHeartbeat ? "0.01" : "0.3"], Environment(environment)));
 
     /// <summary>A node restarted whenever it exits, as systemd's Restart=always or a Slurm requeue would.</summary>
@@ -84,7 +84,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
         }));
     }
 
-    private ClusterProcess Track(ClusterProcess process)
+    private ChildProcess Track(ChildProcess process)
     {
         _processes.Add(process);
         return process;

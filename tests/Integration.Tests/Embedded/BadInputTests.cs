@@ -23,7 +23,7 @@ public sealed class BadInputTests
         var file = tmp.Write("bad.yaml", Sweep);
         foreach (var args in new[] { new[] { "validate", file }, ["run", file, "--runs", Path.Combine(tmp.Path, "runs")] })
         {
-            var (code, output) = SweepCli.Run(tmp.Path, args);
+            var (code, output) = SweepCli.Run(args);
             Assert.True(code == 2, output);
             Assert.Contains($"{file}:8:10: grid.width has the value -3", output, StringComparison.Ordinal);
             Assert.False(Directory.Exists(Path.Combine(tmp.Path, "runs", "bad")), "a rejected sweep must not create a run folder");
@@ -38,7 +38,7 @@ public sealed class BadInputTests
     {
         using var tmp = new TempDir();
         var file = tmp.Write("ok.yaml", Sweep.Replace("[-3]", "[3]", StringComparison.Ordinal));
-        var (code, output) = SweepCli.Run(tmp.Path, command, file, flag, value);
+        var (code, output) = SweepCli.Run(command, file, flag, value);
         Assert.True(code == 2, output);
         Assert.Contains(named, output, StringComparison.Ordinal);
     }
@@ -47,7 +47,7 @@ public sealed class BadInputTests
     public void MissingSweepFileExitsTwoNamingIt()
     {
         using var tmp = new TempDir();
-        var (code, output) = SweepCli.Run(tmp.Path, "validate", Path.Combine(tmp.Path, "nope.yaml"));
+        var (code, output) = SweepCli.Run("validate", Path.Combine(tmp.Path, "nope.yaml"));
         Assert.Equal(2, code);
         Assert.Contains("nope.yaml", output, StringComparison.Ordinal);
         Assert.Contains("cannot read the sweep file", output, StringComparison.Ordinal);
@@ -62,7 +62,7 @@ public sealed class BadInputTests
         Directory.CreateDirectory(results);
         var corrupt = Path.Combine(results, "part-00000.parquet");
         File.WriteAllBytes(corrupt, "PAR1 this is not a parquet file PAR1"u8.ToArray());
-        var (code, output) = SweepCli.Run(tmp.Path, "run", file, "--runs", Path.Combine(tmp.Path, "runs"));
+        var (code, output) = SweepCli.Run("run", file, "--runs", Path.Combine(tmp.Path, "runs"));
         Assert.True(code == 2, output);
         Assert.Contains(corrupt, output, StringComparison.Ordinal);
         Assert.True(File.Exists(corrupt));

@@ -35,7 +35,7 @@ public sealed class EmbeddedSweepTests
     {
         using var tmp = new TempDir();
         var runs = Path.Combine(tmp.Path, "runs");
-        var (code, output) = SweepCli.Run(tmp.Path, "run", RepoFile("sweeps/quickstart.yaml"), "--runs", runs);
+        var (code, output) = SweepCli.Run("run", RepoFile("sweeps/quickstart.yaml"), "--runs", runs);
         Assert.True(code == 0, output);
         Assert.Contains("Empirical optimistic sample size", output, StringComparison.Ordinal);
 
@@ -50,7 +50,7 @@ public sealed class EmbeddedSweepTests
         Assert.True(File.Exists(Path.Combine(runDir, "sweep.yaml")));
 
         var parts = Directory.GetFiles(Path.Combine(runDir, "results"));
-        (code, output) = SweepCli.Run(tmp.Path, "run", RepoFile("sweeps/quickstart.yaml"), "--runs", runs);
+        (code, output) = SweepCli.Run("run", RepoFile("sweeps/quickstart.yaml"), "--runs", runs);
         Assert.True(code == 0, output);
         Assert.Contains("432 already recorded", output, StringComparison.Ordinal);
         Assert.Equal(parts, Directory.GetFiles(Path.Combine(runDir, "results")));
@@ -68,16 +68,15 @@ public sealed class EmbeddedSweepTests
         var kills = 0;
         for (var round = 0; round < 3; round++)
         {
-            using var cli = SweepCli.Start(tmp.Path, args);
+            using var cli = SweepCli.Start(args);
             var delay = TimeSpan.FromMilliseconds(random.Next(400, 2500));
             if (!WaitForExit(cli, delay))
             {
                 cli.KillHard();
-                cli.WaitForExit(TimeSpan.FromSeconds(30));
                 kills++;
             }
         }
-        var (code, output) = SweepCli.Run(tmp.Path, args);
+        var (code, output) = SweepCli.Run(args);
         Assert.True(code == 0, $"seed {seed}: {output}");
 
         var rows = Results.Read(Path.Combine(runs, "small"));
@@ -88,18 +87,18 @@ public sealed class EmbeddedSweepTests
     }
 
     [Fact]
-    public void CtrlCStopsCleanlyAndKeepsWhatFinished()
+    public async Task CtrlCStopsCleanlyAndKeepsWhatFinished()
     {
         using var tmp = new TempDir();
         var file = tmp.Write("small.yaml", Small.Replace("max_steps: 20000", "max_steps: 200000", StringComparison.Ordinal).Replace("loss_tolerance: 1.0e-12", "loss_tolerance: 1.0e-30", StringComparison.Ordinal));
         var runs = Path.Combine(tmp.Path, "runs");
-        using var cli = SweepCli.Start(tmp.Path, "run", file, "--runs", runs, "--workers", "2", "--flush-seconds", "0.1");
+        using var cli = SweepCli.Start("run", file, "--runs", runs, "--workers", "2", "--flush-seconds", "0.1");
         var results = Path.Combine(runs, "small", "results");
         var clock = Stopwatch.StartNew();
         while (!(Directory.Exists(results) && Directory.GetFiles(results, "part-*.parquet").Length > 0) && clock.Elapsed < TimeSpan.FromSeconds(60))
             Thread.Sleep(50);
         using (var kill = Process.Start("kill", ["-INT", cli.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
-        var code = cli.WaitForExit(TimeSpan.FromSeconds(30));
+        var code = await cli.WaitForExitAsync(30);
         Assert.True(code == 130, cli.Output);
         Assert.Contains("run the same command again to continue", cli.Output, StringComparison.Ordinal);
         var rows = Results.Read(Path.Combine(runs, "small"));
@@ -117,7 +116,7 @@ public sealed class EmbeddedSweepTests
             .Replace("init_scale: [1.0e-3]", "init_scale: [1.0]", StringComparison.Ordinal)
             .Replace("range: [1, 12]", "range: [4, 5]", StringComparison.Ordinal)
             .Replace("range: [0, 9]", "range: [0, 1]", StringComparison.Ordinal));
-        var (code, output) = SweepCli.Run(tmp.Path, "run", file, "--runs", Path.Combine(tmp.Path, "runs"));
+        var (code, output) = SweepCli.Run("run", file, "--runs", Path.Combine(tmp.Path, "runs"));
         Assert.True(code == 0, output);
         var rows = Results.Read(Path.Combine(tmp.Path, "runs", "small"));
         Assert.Equal(8, rows.Count);
@@ -137,7 +136,7 @@ public sealed class EmbeddedSweepTests
             .Replace("training: { max_steps: 20000, loss_tolerance: 1.0e-12 }", "training: { max_steps: 2000, curve_every: 100 }", StringComparison.Ordinal)
             .Replace("range: [1, 12]", "range: [3, 4]", StringComparison.Ordinal)
             .Replace("range: [0, 9]", "range: [0, 1]", StringComparison.Ordinal));
-        var (code, output) = SweepCli.Run(tmp.Path, "run", file, "--runs", Path.Combine(tmp.Path, "runs"));
+        var (code, output) = SweepCli.Run("run", file, "--runs", Path.Combine(tmp.Path, "runs"));
         Assert.True(code == 0, output);
         var runDir = Path.Combine(tmp.Path, "runs", "small");
         var ids = Results.Read(runDir).Select(r => r.Id).ToHashSet();
@@ -154,21 +153,14 @@ public sealed class EmbeddedSweepTests
         Assert.Equal(8 * 21, points.Count);
     }
 
-    private static bool WaitForExit(SweepCli cli, TimeSpan timeout)
+    private static bool WaitForExit(ChildProcess cli, TimeSpan timeout)
     {
-        try
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
         {
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < timeout)
-            {
-                if (Process.GetProcessById(cli.Pid).HasExited) return true;
-                Thread.Sleep(20);
-            }
-            return false;
+            if (cli.HasExited) return true;
+            Thread.Sleep(20);
         }
-        catch (ArgumentException)
-        {
-            return true;
-        }
+        return false;
     }
 }

@@ -9,7 +9,7 @@ public sealed class SeedExperimentTests
     {
         using var tmp = new TempDir();
         var runs = Path.Combine(tmp.Path, "runs");
-        var (code, output) = SweepCli.Run(tmp.Path, "run", EmbeddedSweepTests.RepoFile(sweep), "--runs", runs);
+        var (code, output) = SweepCli.Run("run", EmbeddedSweepTests.RepoFile(sweep), "--runs", runs);
         Assert.True(code == 0, output);
         var dir = Path.Combine(runs, name);
         return Estimator.Estimate(ResultsLoader.Load(dir), AnalysisSettings.Load(dir)).ToDictionary(e => e.Group);

@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace SweepCluster.Integration.Tests.Cluster;
+namespace SweepCluster.Integration.Tests;
 
 /// <summary>A real `sweep` or `sweep-node` process (the built dll under `dotnet`), its output kept for failure messages.</summary>
-internal sealed class ClusterProcess : IDisposable
+internal sealed class ChildProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ClusterProcess(string name, Process process)
+    private ChildProcess(string name, Process process)
     {
         Name = name;
         _process = process;
@@ -28,7 +28,7 @@ internal sealed class ClusterProcess : IDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public static ClusterProcess Start(string name, string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
+    public static ChildProcess Start(string name, string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
@@ -38,7 +38,7 @@ internal sealed class ClusterProcess : IDisposable
         start.Environment["DOTNET_TieredPGO"] = "0";
         start.Environment["DOTNET_gcServer"] = "0";
         var process = new Process { StartInfo = start };
-        var cluster = new ClusterProcess(name, process);
+        var cluster = new ChildProcess(name, process);
         process.OutputDataReceived += (_, e) => cluster.Append(e.Data);
         process.ErrorDataReceived += (_, e) => cluster.Append(e.Data);
         process.Start();
