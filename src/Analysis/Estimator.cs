@@ -81,10 +81,11 @@ public static class Estimator
         for (var i = perN.Count - 1; i >= 0 && perN[i].Recovered; i--)
             empirical = perN[i].SampleSize;
 
-        var first = rows[0];
+        // Described by its largest model, the one the parameter count is of (width may be a tuned axis).
+        var largest = rows.MaxBy(r => r.ParamCount)!;
         return new GroupEstimate(
-            group, first.Experiment, first.Model, first.Target, perN, stats, empirical,
-            TheoryFor(rows), rows.Max(r => r.ParamCount), rows.Count, rows.Count(r => r.Status != TrialStatus.Ok));
+            group, largest.Experiment, largest.Model, largest.Target, perN, stats, empirical,
+            TheoryFor(rows), largest.ParamCount, rows.Count, rows.Count(r => r.Status != TrialStatus.Ok));
     }
 
     private static SettingStats Summarise(int n, HyperSetting setting, List<ResultRecord> seeds, AnalysisSettings settings)
