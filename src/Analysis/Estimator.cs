@@ -54,7 +54,7 @@ public static class Estimator
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(settings);
         return rows.GroupBy(r => r.Group, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, GroupOrder.Instance)
             .Select(g => EstimateGroup(g.Key, g.ToList(), settings))
             .ToList();
     }
@@ -113,5 +113,36 @@ public static class Estimator
         {
             throw new InvalidDataException($"trial {widest.TrialId}: config column is not a trial config: {e.Message}", e);
         }
+    }
+}
+
+/// <summary>
+/// Orders group keys ("variant axis=value …") by variant, then by each axis value as a number, so that
+/// width=3 comes before width=10 and learning_rate=1E-05 before learning_rate=0.1.
+/// </summary>
+internal sealed class GroupOrder : IComparer<string>
+{
+    public static readonly GroupOrder Instance = new();
+
+    public int Compare(string? x, string? y)
+    {
+        var a = (x ?? "").Split(' ');
+        var b = (y ?? "").Split(' ');
+        for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
+        {
+            var c = CompareToken(a[i], b[i]);
+            if (c != 0) return c;
+        }
+        return a.Length.CompareTo(b.Length);
+    }
+
+    private static int CompareToken(string a, string b)
+    {
+        var (ea, eb) = (a.IndexOf('=', StringComparison.Ordinal), b.IndexOf('=', StringComparison.Ordinal));
+        if (ea > 0 && eb > 0 && a.AsSpan(0, ea).SequenceEqual(b.AsSpan(0, eb))
+            && double.TryParse(a.AsSpan(ea + 1), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var va)
+            && double.TryParse(b.AsSpan(eb + 1), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var vb))
+            return va.CompareTo(vb);
+        return string.CompareOrdinal(a, b);
     }
 }

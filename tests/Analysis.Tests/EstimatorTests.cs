@@ -12,6 +12,16 @@ public sealed class EstimatorTests
         Assert.Single(Estimator.Estimate(rows.ToList(), settings ?? Defaults));
 
     [Fact]
+    public void Groups_are_ordered_by_variant_then_by_axis_values_as_numbers()
+    {
+        string[] keys = ["fc width=10", "cnn width=3 learning_rate=0.1", "cnn width=3 learning_rate=1E-05", "fc width=3", "cnn width=10 learning_rate=0.01"];
+        var estimates = Estimator.Estimate(keys.SelectMany(k => Seeds(1, 1, 1, group: k)).ToList(), Defaults);
+        Assert.Equal(
+            ["cnn width=3 learning_rate=1E-05", "cnn width=3 learning_rate=0.1", "cnn width=10 learning_rate=0.01", "fc width=3", "fc width=10"],
+            estimates.Select(e => e.Group));
+    }
+
+    [Fact]
     public void Smallest_n_from_which_the_target_is_recovered()
     {
         var e = Single(Seeds(1, 4, 0).Concat(Seeds(2, 4, 1)).Concat(Seeds(3, 4, 3)).Concat(Seeds(4, 4, 4)));
