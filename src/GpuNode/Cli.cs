@@ -21,8 +21,17 @@ internal static class Cli
             await Console.Error.WriteLineAsync($"run '{root.Name} --help' for usage");
             return BadInput;
         }
-        // Ctrl+C cancels the action; give it time to write what has finished before the process is ended.
-        return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
+        try
+        {
+            // Ctrl+C cancels the action; give it time to write what has finished before the process is ended.
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A runtime failure (disk full, a broker gone for good): one line and exit 1; what was durable stays.
+            await Console.Error.WriteLineAsync($"{root.Name}: {e.GetType().Name}: {e.Message}");
+            return RuntimeFailure;
+        }
     }
 
     /// <summary>Reports bad input: one line on stderr, exit code 2.</summary>

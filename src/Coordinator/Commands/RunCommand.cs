@@ -81,8 +81,11 @@ internal static class RunCommand
         var node = new NodeAgent(transport, new NodeOptions(new NodeId("embedded"), workers,
             sweep.Limits.TrialTimeout, sweep.Limits.MaxDeliveries, TimeSpan.FromSeconds(30)), NullLogger.Instance);
         var nodeLoop = node.RunAsync(nodeStop.Token);
+        // If the node fails, the sweep would wait for results forever: stop it and report the node's error.
+        using var runStop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        _ = nodeLoop.ContinueWith(_ => runStop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         var counts = await ProgressDisplay.RunAsync(sweep.Name,
-            progress => new SweepRun(grid, recorded, transport, folder, progress, options).RunAsync(cancellation));
+            progress => new SweepRun(grid, recorded, transport, folder, progress, options).RunAsync(runStop.Token));
         await nodeStop.CancelAsync();
         await nodeLoop;
         return counts;
