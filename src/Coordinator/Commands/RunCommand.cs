@@ -24,14 +24,15 @@ internal static class RunCommand
         var window = new Option<int>("--window") { Description = "most trials in flight at once", DefaultValueFactory = _ => 0 };
         var flushRows = new Option<int>("--flush-rows") { Description = "write a part file after this many results", DefaultValueFactory = _ => 2000 };
         var flushSeconds = new Option<double>("--flush-seconds") { Description = "or after this many seconds", DefaultValueFactory = _ => 5 };
-        var command = new Command("run", "run a sweep, or continue it where it stopped") { file, workers, fresh, runs, broker, window, flushRows, flushSeconds };
+        var retryFailed = new Option<bool>("--retry-failed") { Description = "run again the trials recorded as failed or timeout (their rows are replaced)" };
+        var command = new Command("run", "run a sweep, or continue it where it stopped") { file, workers, fresh, retryFailed, runs, broker, window, flushRows, flushSeconds };
         command.SetAction((p, cancellation) => RunAsync(new RunRequest(
-            p.GetValue(file)!, p.GetValue(workers), p.GetValue(fresh), p.GetValue(runs)!, p.GetValue(broker),
+            p.GetValue(file)!, p.GetValue(workers), p.GetValue(fresh), p.GetValue(retryFailed), p.GetValue(runs)!, p.GetValue(broker),
             p.GetValue(window), p.GetValue(flushRows), p.GetValue(flushSeconds)), cancellation));
         return command;
     }
 
-    private sealed record RunRequest(string File, int Workers, bool Fresh, string Runs, string? Broker, int Window, int FlushRows, double FlushSeconds);
+    private sealed record RunRequest(string File, int Workers, bool Fresh, bool RetryFailed, string Runs, string? Broker, int Window, int FlushRows, double FlushSeconds);
 
     private static async Task<int> RunAsync(RunRequest request, CancellationToken cancellation)
     {
@@ -52,7 +53,12 @@ internal static class RunCommand
         new AnalysisSettings(sweep.Estimate.Threshold, sweep.Estimate.Quorum, sweep.Estimate.UseUnobservedError).Save(folder.Root);
 
         Dictionary<TrialId, TrialStatus> recorded;
-        try { recorded = folder.ReadRecorded(); }
+        try
+        {
+            if (request.RetryFailed)
+                Console.WriteLine($"--retry-failed: {folder.DropRows(s => s is TrialStatus.Failed or TrialStatus.Timeout)} failed or timed-out rows removed; those trials run again");
+            recorded = folder.ReadRecorded();
+        }
         catch (ParquetFormatException e) { return Cli.Fail($"{e.Message} (a part file of this run is unreadable; move it away to continue)"); }
 
         var window = request.Window > 0 ? request.Window : broker is null ? Math.Max(64, 4 * request.Workers) : 1000;

@@ -83,6 +83,40 @@ internal sealed class RunFolder : IDisposable
         return recorded;
     }
 
+    /// <summary>
+    /// Removes the rows whose status matches from every results part (and their curves), each part rewritten
+    /// atomically, so that those trials count as not run. Returns how many rows were removed.
+    /// </summary>
+    public int DropRows(Func<TrialStatus, bool> drop)
+    {
+        var dropped = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in PartFiles(Results))
+            dropped.UnionWith(Rewrite(file, ResultColumns.TrialId, (table, i) =>
+                drop(ResultRows.ParseStatus(((string?[])table.Columns[table.IndexOf(ResultColumns.Status)])[i]))));
+        if (dropped.Count > 0)
+            foreach (var file in PartFiles(Curves))
+                Rewrite(file, ResultColumns.TrialId, (table, i) => dropped.Contains(((string?[])table.Columns[table.IndexOf(ResultColumns.TrialId)])[i]!));
+        return dropped.Count;
+    }
+
+    /// <summary>Rewrites a part file without the rows for which remove is true; returns their ids.</summary>
+    private static List<string> Rewrite(string file, string idColumn, Func<Table, int, bool> remove)
+    {
+        var table = ParquetFile.Read(file);
+        var keep = Enumerable.Range(0, table.RowCount).Where(i => !remove(table, i)).ToArray();
+        if (keep.Length == table.RowCount) return [];
+        var ids = (string?[])table.Columns[table.IndexOf(idColumn)];
+        var removed = Enumerable.Range(0, table.RowCount).Except(keep).Select(i => ids[i]!).ToList();
+        var columns = table.Columns.Select(c =>
+        {
+            var kept = Array.CreateInstance(c.GetType().GetElementType()!, keep.Length);
+            for (var j = 0; j < keep.Length; j++) kept.SetValue(c.GetValue(keep[j]), j);
+            return kept;
+        }).ToList();
+        ParquetFile.WriteAtomic(file, new Table(table.Schema, columns));
+        return removed;
+    }
+
     /// <summary>The next part file name in dir: one past the highest number present.</summary>
     public string NextPart(string dir)
     {

@@ -85,6 +85,8 @@ internal sealed class SweepRun(
         // The trial has left the nodes; its result waits in the sink (and unacknowledged in the transport).
         _inFlight.Remove(id);
         await RefillAsync(cancellation);
+        // The last result is in: write now rather than when the flush timer fires.
+        if (_inFlight.Count == 0 && _pending.Count == 0) _ = sink.DrainAsync();
     }
 
     private void HandleResultsDurable(IReadOnlyList<TrialResult> results)

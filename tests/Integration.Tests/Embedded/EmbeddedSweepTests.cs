@@ -129,6 +129,32 @@ public sealed class EmbeddedSweepTests
     }
 
     [Fact]
+    public void AHungTrialEndsAsTimeoutAndRetryFailedRunsItAgainInPlaceOfItsRow()
+    {
+        using var tmp = new TempDir();
+        var slow = Small
+            .Replace("training: { max_steps: 20000, loss_tolerance: 1.0e-12 }", "training: { max_steps: 2000000 }", StringComparison.Ordinal)
+            .Replace("learning_rate: [0.1, 0.3]", "learning_rate: [0.1]", StringComparison.Ordinal)
+            .Replace("range: [1, 12]", "range: [3, 3]", StringComparison.Ordinal)
+            .Replace("range: [0, 9]", "range: [0, 1]", StringComparison.Ordinal);
+        var runs = Path.Combine(tmp.Path, "runs");
+        var (code, output) = SweepCli.Run("run", tmp.Write("a.yaml", slow + "\nrun: { trial_timeout_seconds: 0.2 }\n"), "--runs", runs);
+        Assert.True(code == 0, output);
+        var rows = Results.Read(Path.Combine(runs, "small"));
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Equal("timeout", r.Status));
+        Assert.All(rows, r => Assert.Contains("time limit", r.Error, StringComparison.Ordinal));
+
+        // The limit is not part of a trial's identity: the same trials, given time, replace their timeout rows.
+        (code, output) = SweepCli.Run("run", tmp.Write("b.yaml", slow + "\nrun: { trial_timeout_seconds: 600 }\n"), "--runs", runs, "--retry-failed");
+        Assert.True(code == 0, output);
+        Assert.Contains("2 failed or timed-out rows removed", output, StringComparison.Ordinal);
+        var after = Results.Read(Path.Combine(runs, "small"));
+        Assert.Equal(rows.Select(r => r.Id).Order(StringComparer.Ordinal), after.Select(r => r.Id).Order(StringComparer.Ordinal));
+        Assert.All(after, r => Assert.Equal("ok", r.Status));
+    }
+
+    [Fact]
     public void LossCurvesLandBesideTheResultsWhenAsked()
     {
         using var tmp = new TempDir();
