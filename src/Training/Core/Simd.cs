@@ -112,13 +112,17 @@ internal static partial class Simd
     {
         if (typeof(T) == typeof(double))
         {
-            if (wide) Tanh4x512(ref Unsafe.As<T, double>(ref src), ref Unsafe.As<T, double>(ref dst));
-            else Tanh4x256(ref Unsafe.As<T, double>(ref src), ref Unsafe.As<T, double>(ref dst));
+            ref double s = ref Unsafe.As<T, double>(ref src);
+            ref double t = ref Unsafe.As<T, double>(ref dst);
+            if (wide) { if (!TryTanhSmall4x512(ref s, ref t)) Tanh4x512(ref s, ref t); }
+            else if (!TryTanhSmall4x256(ref s, ref t)) Tanh4x256(ref s, ref t);
         }
         else if (typeof(T) == typeof(float))
         {
-            if (wide) Tanh4x512(ref Unsafe.As<T, float>(ref src), ref Unsafe.As<T, float>(ref dst));
-            else Tanh4x256(ref Unsafe.As<T, float>(ref src), ref Unsafe.As<T, float>(ref dst));
+            ref float s = ref Unsafe.As<T, float>(ref src);
+            ref float t = ref Unsafe.As<T, float>(ref dst);
+            if (wide) { if (!TryTanhSmall4x512(ref s, ref t)) Tanh4x512(ref s, ref t); }
+            else if (!TryTanhSmall4x256(ref s, ref t)) Tanh4x256(ref s, ref t);
         }
     }
 
