@@ -161,4 +161,30 @@ internal static partial class Simd
         (Vector512.FusedMultiplyAdd(p3 * z3, ax3, ax3) | (x3 & signBit)).StoreUnsafe(ref dst, (nuint)(3 * Vector512<float>.Count));
         return true;
     }
+
+    /// <summary>tanh of one vector whose lanes all satisfy |x| &lt; 0.625 (the caller checks): the rational branch alone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> TanhSmall1<T>(Vector256<T> x)
+    {
+        if (typeof(T) == typeof(double))
+        {
+            var x0 = x.AsDouble();
+            var ax0 = Vector256.Abs(x0);
+            var z0 = x0 * x0;
+            var p0 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.Create(-9.64399179425052238628E-1), z0, Vector256.Create(-9.92877231001918586564E1)), z0, Vector256.Create(-1.61468768441708447952E3));
+            var q0 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(z0 + Vector256.Create(1.12811678491632931402E2), z0, Vector256.Create(2.23548839060100448583E3)), z0, Vector256.Create(4.84406305325125486048E3));
+            return (Vector256.FusedMultiplyAdd(ax0 * z0, p0 / q0, ax0) | (x0 & Vector256.Create(-0.0))).As<double, T>();
+        }
+        if (typeof(T) == typeof(float))
+        {
+            var x0 = x.AsSingle();
+            var ax0 = Vector256.Abs(x0);
+            var z0 = x0 * x0;
+            var p0 = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(
+                Vector256.Create(-5.70498872745E-3f), z0, Vector256.Create(2.06390887954E-2f)), z0, Vector256.Create(-5.37397155531E-2f)), z0,
+                Vector256.Create(1.33314422036E-1f)), z0, Vector256.Create(-3.33332819422E-1f));
+            return (Vector256.FusedMultiplyAdd(p0 * z0, ax0, ax0) | (x0 & Vector256.Create(-0f))).As<float, T>();
+        }
+        throw new NotSupportedException(typeof(T).Name);
+    }
 }
