@@ -83,6 +83,16 @@ public sealed class KernelTests
         }
         Assert.True(double.IsNegative(fast[5]), "tanh(−0) keeps its sign");
 
+        // Lengths that leave one to three vectors for the single-vector tail (and its own in-range test).
+        foreach (int n in new[] { 4, 8, 12, 20, 28, 100 })
+            for (int start = 0; start + n <= 256; start += 64)
+            {
+                var part = new double[n];
+                Simd.Tanh<double>(x.AsSpan(start, n), part);
+                for (int j = 0; j < n; j++)
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(fast[start + j]), BitConverter.DoubleToInt64Bits(part[j]));
+            }
+
         var xf = x.Select(v => (float)v).ToArray();
         var fastf = new float[xf.Length];
         Simd.Tanh<float>(xf, fastf);
@@ -92,6 +102,14 @@ public sealed class KernelTests
             for (int j = 0; j < 8; j++)
                 Assert.Equal(BitConverter.SingleToInt32Bits(general[j]), BitConverter.SingleToInt32Bits(fastf[i + j]));
         }
+        foreach (int n in new[] { 8, 16, 24, 40, 104 }) // whole vectors: a shorter remainder goes to MathF.Tanh
+            for (int start = 0; start + n <= 256; start += 64)
+            {
+                var part = new float[n];
+                Simd.Tanh<float>(xf.AsSpan(start, n), part);
+                for (int j = 0; j < n; j++)
+                    Assert.True(BitConverter.SingleToInt32Bits(fastf[start + j]) == BitConverter.SingleToInt32Bits(part[j]), $"n={n} start={start} j={j} x={xf[start + j]:R} {fastf[start + j]:R} {part[j]:R}");
+            }
     }
 
     [Fact]
