@@ -54,6 +54,64 @@ public sealed class KernelTests
         return result;
     }
 
+    // The all-in-range fast path (SimdTanhSmall.cs) must give the general form's bits, not merely 2 ulp: groups
+    // of 64 inputs all inside |x| < 0.625 take it; one NaN or one large value in a group must send the group
+    // down the general path.
+    [Fact]
+    public void TanhSmallArgumentFastPathMatchesTheGeneralFormBitForBit()
+    {
+        var rng = new Rng(7);
+        var x = new double[64 * 200];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = i % 3 == 0 ? rng.NextUniform(-0.625, 0.625) : Math.Pow(10, rng.NextUniform(-310, -0.2042)) * (i % 2 == 0 ? 1 : -1);
+        x[5] = -0.0;
+        x[6] = 0.6249999999999999;
+        x[7] = -0.6249999999999999;
+        x[64 + 9] = double.NaN;
+        x[128 + 17] = 3.0;
+        x[192 + 40] = -0.625;
+        var fast = new double[x.Length];
+        Simd.Tanh<double>(x, fast);
+        for (int i = 0; i < x.Length; i += 4)
+        {
+            var general = Simd.TanhVector(System.Runtime.Intrinsics.Vector256.Create(x[i], x[i + 1], x[i + 2], x[i + 3]));
+            for (int j = 0; j < 4; j++)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(general[j]), BitConverter.DoubleToInt64Bits(fast[i + j]));
+                if (!double.IsNaN(x[i + j])) Assert.True(Ulps(Math.Tanh(x[i + j]), fast[i + j]) <= 2, $"tanh({x[i + j]:R})");
+            }
+        }
+        Assert.True(double.IsNegative(fast[5]), "tanh(−0) keeps its sign");
+
+        // Lengths that leave one to three vectors for the single-vector tail (and its own in-range test).
+        foreach (int n in new[] { 4, 8, 12, 20, 28, 100 })
+            for (int start = 0; start + n <= 256; start += 64)
+            {
+                var part = new double[n];
+                Simd.Tanh<double>(x.AsSpan(start, n), part);
+                for (int j = 0; j < n; j++)
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(fast[start + j]), BitConverter.DoubleToInt64Bits(part[j]));
+            }
+
+        var xf = x.Select(v => (float)v).ToArray();
+        var fastf = new float[xf.Length];
+        Simd.Tanh<float>(xf, fastf);
+        for (int i = 0; i < xf.Length; i += 8)
+        {
+            var general = Simd.TanhVector(System.Runtime.Intrinsics.Vector256.Create(xf.AsSpan(i, 8)));
+            for (int j = 0; j < 8; j++)
+                Assert.Equal(BitConverter.SingleToInt32Bits(general[j]), BitConverter.SingleToInt32Bits(fastf[i + j]));
+        }
+        foreach (int n in new[] { 8, 16, 24, 40, 104 }) // whole vectors: a shorter remainder goes to MathF.Tanh
+            for (int start = 0; start + n <= 256; start += 64)
+            {
+                var part = new float[n];
+                Simd.Tanh<float>(xf.AsSpan(start, n), part);
+                for (int j = 0; j < n; j++)
+                    Assert.True(BitConverter.SingleToInt32Bits(fastf[start + j]) == BitConverter.SingleToInt32Bits(part[j]), $"n={n} start={start} j={j} x={xf[start + j]:R} {fastf[start + j]:R} {part[j]:R}");
+            }
+    }
+
     [Fact]
     public void TanhFloat32IsWithinTwoUlpsOfMathFTanh()
     {

@@ -101,8 +101,14 @@ internal static partial class Simd
                     Tanh4(ref Unsafe.Add(ref xr, i), ref Unsafe.Add(ref yr, i), wide: true);
             for (int step = 4 * Vector256<T>.Count; i <= n - step; i += step)
                 Tanh4(ref Unsafe.Add(ref xr, i), ref Unsafe.Add(ref yr, i), wide: false);
+            // The last one to three vectors: a lone general tanh is one long dependency chain, so the in-range
+            // test pays even more here than in the four-vector forms.
+            var threshold = Vector256.Create(T.CreateTruncating(0.625));
             for (int w = Vector256<T>.Count; i <= n - w; i += w)
-                TanhVector(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            {
+                var v = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                (Vector256.LessThanAll(Vector256.Abs(v), threshold) ? TanhSmall1(v) : TanhVector(v)).StoreUnsafe(ref yr, (nuint)i);
+            }
         }
         for (; i < n; i++) Unsafe.Add(ref yr, i) = T.Tanh(Unsafe.Add(ref xr, i));
     }
@@ -112,13 +118,17 @@ internal static partial class Simd
     {
         if (typeof(T) == typeof(double))
         {
-            if (wide) Tanh4x512(ref Unsafe.As<T, double>(ref src), ref Unsafe.As<T, double>(ref dst));
-            else Tanh4x256(ref Unsafe.As<T, double>(ref src), ref Unsafe.As<T, double>(ref dst));
+            ref double s = ref Unsafe.As<T, double>(ref src);
+            ref double t = ref Unsafe.As<T, double>(ref dst);
+            if (wide) { if (!TryTanhSmall4x512(ref s, ref t)) Tanh4x512(ref s, ref t); }
+            else if (!TryTanhSmall4x256(ref s, ref t)) Tanh4x256(ref s, ref t);
         }
         else if (typeof(T) == typeof(float))
         {
-            if (wide) Tanh4x512(ref Unsafe.As<T, float>(ref src), ref Unsafe.As<T, float>(ref dst));
-            else Tanh4x256(ref Unsafe.As<T, float>(ref src), ref Unsafe.As<T, float>(ref dst));
+            ref float s = ref Unsafe.As<T, float>(ref src);
+            ref float t = ref Unsafe.As<T, float>(ref dst);
+            if (wide) { if (!TryTanhSmall4x512(ref s, ref t)) Tanh4x512(ref s, ref t); }
+            else if (!TryTanhSmall4x256(ref s, ref t)) Tanh4x256(ref s, ref t);
         }
     }
 
