@@ -123,6 +123,18 @@ public sealed class SweepFileParserTests
     }
 
     [Fact]
+    public void AMistakeInAMergedVariantSectionPointsAtTheVariant()
+    {
+        var yaml = Valid + "\nvariants:\n  - name: a\n    model: { activation: purple }\n";
+        var e = Error(yaml);
+        Assert.Contains("model.activation must be one of", e.Message, StringComparison.Ordinal);
+        Assert.Equal(Valid.Split('\n').Length + 3, e.Line);
+        var missing = Error(yaml.Replace("kind: two-layer, ", "", StringComparison.Ordinal).Replace("activation: purple", "activation: relu", StringComparison.Ordinal));
+        Assert.Contains("model is missing the required key 'kind'", missing.Message, StringComparison.Ordinal);
+        Assert.Equal(Valid.Split('\n').Length + 3, missing.Line);
+    }
+
+    [Fact]
     public void DuplicateVariantNamesAreRejected()
     {
         var e = Error(Valid + "\nvariants:\n  - name: a\n  - name: a\n");

@@ -69,7 +69,7 @@ internal static partial class SweepFileParser
                     throw y.Error(v["name"], $"variant name '{vName}' is used twice; variant names must be unique");
                 var sections = v.Where(kv => ExperimentKeys.Contains(kv.Key)).ToDictionary();
                 var axes = v.TryGetValue("grid", out var g) ? y.Mapping(g, $"variants[{i}].grid", Axis.All) : [];
-                variants.Add(BuildVariant(y, vName, node, Merge(experiment, sections, deep: true), Merge(gridNode, axes, deep: false)));
+                variants.Add(BuildVariant(y, vName, node, Merge(y, experiment, sections, deep: true), Merge(y, gridNode, axes, deep: false)));
             }
         }
         else
@@ -92,17 +92,18 @@ internal static partial class SweepFileParser
     /// A variant's model, target and data are merged key by key over the experiment's; a variant's grid axis
     /// replaces the sweep's axis of the same name.
     /// </summary>
-    private static Dictionary<string, YamlNode> Merge(Dictionary<string, YamlNode> basis, Dictionary<string, YamlNode> over, bool deep)
+    private static Dictionary<string, YamlNode> Merge(YamlNodes y, Dictionary<string, YamlNode> basis, Dictionary<string, YamlNode> over, bool deep)
     {
         var merged = new Dictionary<string, YamlNode>(basis, StringComparer.Ordinal);
         foreach (var (k, v) in over)
-            merged[k] = deep && v is YamlMappingNode m && basis.TryGetValue(k, out var b) && b is YamlMappingNode bm ? MergeMap(bm, m) : v;
+            merged[k] = deep && v is YamlMappingNode m && basis.TryGetValue(k, out var b) && b is YamlMappingNode bm ? MergeMap(y, bm, m) : v;
         return merged;
     }
 
-    private static YamlMappingNode MergeMap(YamlMappingNode basis, YamlMappingNode over)
+    private static YamlMappingNode MergeMap(YamlNodes y, YamlMappingNode basis, YamlMappingNode over)
     {
         var result = new YamlMappingNode();
+        y.PlaceAt(result, over);
         foreach (var (k, v) in basis.Children)
             if (!over.Children.ContainsKey(k)) result.Children.Add(k, v);
         foreach (var (k, v) in over.Children) result.Children.Add(k, v);

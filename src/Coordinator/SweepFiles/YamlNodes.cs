@@ -10,8 +10,17 @@ namespace SweepCluster.Coordinator.SweepFiles;
 /// </summary>
 internal sealed class YamlNodes(string path)
 {
-    public SweepFileException Error(YamlNode node, string problem) =>
-        new(path, node.Start.Line, node.Start.Column, problem);
+    // A variant's section merged over the experiment's is a new node without a place in the file; errors about
+    // it point at the variant's own section.
+    private readonly Dictionary<YamlNode, YamlNode> _placeOf = new(ReferenceEqualityComparer.Instance);
+
+    public void PlaceAt(YamlNode merged, YamlNode written) => _placeOf[merged] = written;
+
+    public SweepFileException Error(YamlNode node, string problem)
+    {
+        var place = _placeOf.GetValueOrDefault(node, node);
+        return new(path, place.Start.Line, place.Start.Column, problem);
+    }
 
     /// <summary>A mapping whose keys must all be in allowed; returns key → value in file order.</summary>
     public Dictionary<string, YamlNode> Mapping(YamlNode node, string what, IReadOnlyCollection<string> allowed)
