@@ -35,8 +35,8 @@ public sealed record AnalysisSettings(double Threshold = 1e-6, double Quorum = 0
         if (!File.Exists(path)) return new AnalysisSettings();
         AnalysisSettings? settings;
         try { settings = JsonSerializer.Deserialize<AnalysisSettings>(File.ReadAllText(path), JsonOptions); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
-        if (settings is null) throw new InvalidDataException($"{path}: expected an object with threshold, quorum and use_unobserved_error");
+        catch (JsonException e) { throw new ResultsFormatException(path, e.Message, e); }
+        if (settings is null) throw new ResultsFormatException(path, "expected an object with threshold, quorum and use_unobserved_error");
         settings.Validate(path);
         return settings;
     }
@@ -44,8 +44,8 @@ public sealed record AnalysisSettings(double Threshold = 1e-6, double Quorum = 0
     private void Validate(string source)
     {
         if (!(Threshold > 0) || double.IsInfinity(Threshold))
-            throw new InvalidDataException($"{source}: threshold {Threshold} must be a positive finite number");
+            throw new ResultsFormatException(source, $"threshold {Threshold} must be a positive finite number");
         if (!(Quorum > 0 && Quorum <= 1))
-            throw new InvalidDataException($"{source}: quorum {Quorum} must be in (0, 1]");
+            throw new ResultsFormatException(source, $"quorum {Quorum} must be in (0, 1]");
     }
 }

@@ -111,7 +111,7 @@ public static class Estimator
         try { return Theory.OptimisticSize(CanonicalJson.ParseConfig(widest.ConfigJson)); }
         catch (System.Text.Json.JsonException e)
         {
-            throw new InvalidDataException($"trial {widest.TrialId}: config column is not a trial config: {e.Message}", e);
+            throw new ResultsFormatException($"trial {widest.TrialId}", $"config column is not a trial config: {e.Message}", e);
         }
     }
 }

@@ -76,23 +76,23 @@ public static class ResultsLoader
 
         string Text(string?[] column, int row) => column[row] ?? throw Missing(row);
         T Number<T>(T?[] column, int row) where T : struct => column[row] ?? throw Missing(row);
-        InvalidDataException Missing(int row) => new($"{source}: row {row} has a null in a column that must have a value");
+        ResultsFormatException Missing(int row) => new(source, $"row {row} has a null in a column that must have a value");
     }
 
     private static TrialStatus ParseStatus(string text, string source, int row) =>
         Enum.TryParse<TrialStatus>(text, ignoreCase: true, out var status) && !int.TryParse(text, out _)
             ? status
-            : throw new InvalidDataException($"{source}: row {row}: status '{text}', expected ok, diverged, failed or timeout");
+            : throw new ResultsFormatException(source, $"row {row}: status '{text}', expected ok, diverged, failed or timeout");
 
     private static T[] Required<T>(Table table, string name, string source) =>
         Optional<T>(table, name, source)
-        ?? throw new InvalidDataException($"{source}: no column '{name}'");
+        ?? throw new ResultsFormatException(source, $"no column '{name}'");
 
     private static T[]? Optional<T>(Table table, string name, string source)
     {
         var index = table.IndexOf(name);
         if (index < 0) return null;
         return table.Columns[index] as T[]
-            ?? throw new InvalidDataException($"{source}: column '{name}' is {table.Schema[index].Type}, expected {typeof(T).Name.TrimEnd('?')}");
+            ?? throw new ResultsFormatException(source, $"column '{name}' is {table.Schema[index].Type}, expected {typeof(T).Name.TrimEnd('?')}");
     }
 }

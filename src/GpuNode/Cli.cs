@@ -1,4 +1,6 @@
 using System.CommandLine;
+using SweepCluster.Parquet;
+using SweepCluster.Protocol;
 
 namespace SweepCluster.GpuNode;
 
@@ -10,29 +12,50 @@ internal static class Cli
     public const int BadInput = 2;
     public const int Interrupted = 130;
 
-    /// <summary>Parses and runs; a malformed command line is bad input (exit 2) with one message per problem.</summary>
-    public static async Task<int> InvokeAsync(RootCommand root, string[] args)
+    /// <summary>
+    /// Parses and runs. Bad input, whether on the command line or in a file it names, is exit 2 with one message;
+    /// any other failure is exit 1. This is the one place that tells them apart, by the exception's type.
+    /// Output and error default to the console; tests pass their own to run the real commands in-process.
+    /// </summary>
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null)
     {
+        output ??= Console.Out;
+        error ??= Console.Error;
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
-                await Console.Error.WriteLineAsync($"{root.Name}: {error.Message}");
-            await Console.Error.WriteLineAsync($"run '{root.Name} --help' for usage");
+            foreach (var problem in parsed.Errors)
+                await error.WriteLineAsync($"{root.Name}: {problem.Message}");
+            await error.WriteLineAsync($"run '{root.Name} --help' for usage");
             return BadInput;
         }
         try
         {
             // Ctrl+C cancels the action; give it time to write what has finished before the process is ended.
-            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(60),
+                Output = output,
+                Error = error,
+            });
+        }
+        catch (Exception e) when (IsBadInput(e))
+        {
+            // The message already names the file, place, value and what was expected.
+            await error.WriteLineAsync(e.Message);
+            return BadInput;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A runtime failure (disk full, a broker gone for good): one line and exit 1; what was durable stays.
-            await Console.Error.WriteLineAsync($"{root.Name}: {e.GetType().Name}: {e.Message}");
+            await error.WriteLineAsync($"{root.Name}: {e.Message}");
             return RuntimeFailure;
         }
     }
+
+    /// <summary>Input the user can fix: a sweep file, a Parquet or results file, a run folder's settings, a wire message.</summary>
+    public static bool IsBadInput(Exception e) => e is BadInputException or ParquetFormatException;
 
     /// <summary>Reports bad input: one line on stderr, exit code 2.</summary>
     public static int Fail(string message)

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace SweepCluster.Protocol;
 
 /// <summary>A message that cannot be read: garbled bytes, unknown version or kind, missing fields.</summary>
-public sealed class WireFormatException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class WireFormatException(string message, Exception? inner = null) : BadInputException(message, inner);
 
 /// <summary>
 /// The versioned wire format: {"v":1,"kind":"trial"|"result"|"heartbeat","body":{…}} in UTF-8 JSON.

@@ -30,7 +30,7 @@ public sealed class AnalysisSettingsTests
         try
         {
             File.WriteAllText(Path.Combine(dir, "analysis.json"), json);
-            var e = Assert.Throws<InvalidDataException>(() => AnalysisSettings.Load(dir));
+            var e = Assert.Throws<ResultsFormatException>(() => AnalysisSettings.Load(dir));
             Assert.Contains("analysis.json", e.Message);
             Assert.Contains(expected, e.Message);
         }
@@ -40,6 +40,6 @@ public sealed class AnalysisSettingsTests
     [Fact]
     public void Saving_invalid_settings_is_refused()
     {
-        Assert.Throws<InvalidDataException>(() => new AnalysisSettings(Quorum: 1.5).Save(Path.GetTempPath()));
+        Assert.Throws<ResultsFormatException>(() => new AnalysisSettings(Quorum: 1.5).Save(Path.GetTempPath()));
     }
 }

@@ -52,13 +52,13 @@ public sealed class ResultsLoaderTests
     {
         var table = ResultTable(Rows.Row(1, 0, 1));
         var withoutConfig = new Table(table.Schema.Take(table.Schema.Count - 1).ToList(), table.Columns.Take(table.Columns.Count - 1).ToList());
-        var missing = Assert.Throws<InvalidDataException>(() => ResultsLoader.FromTable(withoutConfig, "part-00007.parquet").ToList());
+        var missing = Assert.Throws<ResultsFormatException>(() => ResultsLoader.FromTable(withoutConfig, "part-00007.parquet").ToList());
         Assert.Contains("part-00007.parquet", missing.Message);
         Assert.Contains("'config'", missing.Message);
 
         var columns = table.Columns.ToList();
         columns[1] = new string?[] { "exploded" };
-        var bad = Assert.Throws<InvalidDataException>(() => ResultsLoader.FromTable(new Table(table.Schema, columns), "p.parquet").ToList());
+        var bad = Assert.Throws<ResultsFormatException>(() => ResultsLoader.FromTable(new Table(table.Schema, columns), "p.parquet").ToList());
         Assert.Contains("'exploded'", bad.Message);
     }
 

@@ -140,4 +140,35 @@ public sealed class SweepFileParserTests
         var e = Error(Valid + "\nvariants:\n  - name: a\n  - name: a\n");
         Assert.Contains("variant name 'a' is used twice", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AVariantOfAnotherKindReplacesTheSectionInsteadOfInheritingIt()
+    {
+        // A teacher's neurons have 2 inputs; the random teacher asks for its own neuron count and must not see them.
+        var yaml = Valid + """
+
+            variants:
+              - name: same-kind
+                target: { activation: relu }
+              - name: other-kind
+                target: { kind: random-teacher, neuron_count: 3 }
+            """;
+        var sweep = SweepFileParser.Parse("v.yaml", yaml);
+        var same = sweep.Variants[0].Target;
+        Assert.Equal((TargetKind.Teacher, Activation.Relu, 1), (same.Kind, same.Activation, same.Neurons!.Count));
+        var other = sweep.Variants[1].Target;
+        Assert.Equal((TargetKind.RandomTeacher, 3), (other.Kind, other.NeuronCount));
+        Assert.Null(other.Neurons);
+    }
+
+    [Theory]
+    [InlineData("  data: { input_dim: 2, test_size: 100 }", "  data: { input_dim: {")]
+    [InlineData("  seed: { range: [0, 1] }", "  seed: {")]
+    [InlineData("  width: [2, 4]", "  width: [2, 4")]
+    public void AnUnclosedBracketIsBadYamlWithAPlace(string from, string to)
+    {
+        var e = Error(Replace(from, to));
+        Assert.Contains("not valid YAML", e.Message, StringComparison.Ordinal);
+        Assert.True(e.Line >= 1, e.Message);
+    }
 }

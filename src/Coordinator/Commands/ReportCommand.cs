@@ -1,7 +1,6 @@
 using System.CommandLine;
-using SweepCluster.Coordinator.Runs;
+using SweepCluster.Analysis;
 using SweepCluster.GpuNode;
-using SweepCluster.Parquet;
 
 namespace SweepCluster.Coordinator.Commands;
 
@@ -19,9 +18,8 @@ internal static class ReportCommand
     private static int Report(string dir)
     {
         if (!Directory.Exists(Path.Combine(dir, "results")))
-            return Cli.Fail($"{dir}: not a run folder (it has no results/ folder); expected a folder made by `sweep run`, e.g. runs/<name>");
-        try { EstimateOutput.PrintAndReport(dir); }
-        catch (ParquetFormatException e) { return Cli.Fail(e.Message); }
+            throw new ResultsFormatException(dir, "not a run folder (it has no results/ folder); expected a folder made by `sweep run`, e.g. runs/<name>");
+        EstimateOutput.PrintAndReport(dir);
         return Cli.Ok;
     }
 }

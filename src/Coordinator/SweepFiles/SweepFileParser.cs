@@ -37,10 +37,19 @@ internal static partial class SweepFileParser
     {
         var y = new YamlNodes(path);
         var stream = new YamlStream();
-        try { stream.Load(new StringReader(text)); }
+        var parser = new Parser(new StringReader(text));
+        try { stream.Load(parser); }
         catch (YamlException e)
         {
             throw new SweepFileException(path, e.Start.Line, e.Start.Column, $"not valid YAML: {(e.InnerException ?? e).Message}");
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet's representation model reports some unfinished structures (a '{' or '[' left open at the
+            // end of a mapping) this way, without a place; the parser's last event is where it gave up.
+            var at = parser.Current?.Start ?? Mark.Empty;
+            throw new SweepFileException(path, at.Line, at.Column,
+                "not valid YAML: the structure is not finished here; expected every '{' and '[' to be closed and every key to have a value");
         }
         if (stream.Documents.Count != 1)
             throw new SweepFileException(path, 1, 1, $"expected exactly one YAML document, found {stream.Documents.Count}");
@@ -89,15 +98,27 @@ internal static partial class SweepFileParser
         map.TryGetValue(key, out var node) ? node : throw y.Error(owner, $"{what} is missing the required key '{key}'");
 
     /// <summary>
-    /// A variant's model, target and data are merged key by key over the experiment's; a variant's grid axis
+    /// A variant's model, target and data are merged key by key over the experiment's (a model or target of
+    /// another kind replaces the experiment's instead); a variant's grid axis
     /// replaces the sweep's axis of the same name.
     /// </summary>
     private static Dictionary<string, YamlNode> Merge(YamlNodes y, Dictionary<string, YamlNode> basis, Dictionary<string, YamlNode> over, bool deep)
     {
         var merged = new Dictionary<string, YamlNode>(basis, StringComparer.Ordinal);
         foreach (var (k, v) in over)
-            merged[k] = deep && v is YamlMappingNode m && basis.TryGetValue(k, out var b) && b is YamlMappingNode bm ? MergeMap(y, bm, m) : v;
+            merged[k] = deep && v is YamlMappingNode m && basis.TryGetValue(k, out var b) && b is YamlMappingNode bm && SameKind(bm, m) ? MergeMap(y, bm, m) : v;
         return merged;
+    }
+
+    /// <summary>
+    /// A variant's section that names another kind replaces the experiment's: the old kind's keys (a teacher's
+    /// neurons under a random-low-rank target) would be errors the user never wrote for that variant.
+    /// </summary>
+    private static bool SameKind(YamlMappingNode basis, YamlMappingNode over)
+    {
+        var key = new YamlScalarNode("kind");
+        return !over.Children.TryGetValue(key, out var kind) || !basis.Children.TryGetValue(key, out var baseKind)
+            || string.Equals((kind as YamlScalarNode)?.Value, (baseKind as YamlScalarNode)?.Value, StringComparison.OrdinalIgnoreCase);
     }
 
     private static YamlMappingNode MergeMap(YamlNodes y, YamlMappingNode basis, YamlMappingNode over)
