@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SweepCluster.Training;
 
 namespace SweepCluster.Analysis;
 
@@ -10,9 +11,18 @@ namespace SweepCluster.Analysis;
 /// <param name="Threshold">A trial recovers the target when its test error is at most this.</param>
 /// <param name="Quorum">The fraction of seeds of the best setting that must recover, in (0, 1].</param>
 /// <param name="UseUnobservedError">Matrix completion: judge by the error on unobserved entries instead of all entries.</param>
-public sealed record AnalysisSettings(double Threshold = 1e-6, double Quorum = 0.5, bool UseUnobservedError = false)
+/// <param name="Tune">The axes whose best value is taken per sample size (the others split trials into groups); null: every tunable axis.</param>
+public sealed record AnalysisSettings(double Threshold = 1e-6, double Quorum = 0.5, bool UseUnobservedError = false, IReadOnlyList<string>? Tune = null)
 {
-    public const string FileName = "analysis.json";
+    public const string FileName = RunLayout.SettingsFile;
+
+    public IReadOnlyList<string> Tune { get; init; } = Tune ?? GridAxes.Tunable.Select(a => a.Name).ToList();
+
+    public bool Equals(AnalysisSettings? other) =>
+        other is not null && Threshold.Equals(other.Threshold) && Quorum.Equals(other.Quorum)
+        && UseUnobservedError == other.UseUnobservedError && Tune.SequenceEqual(other.Tune);
+
+    public override int GetHashCode() => HashCode.Combine(Threshold, Quorum, UseUnobservedError, Tune.Count);
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -47,5 +57,7 @@ public sealed record AnalysisSettings(double Threshold = 1e-6, double Quorum = 0
             throw new ResultsFormatException(source, $"threshold {Threshold} must be a positive finite number");
         if (!(Quorum > 0 && Quorum <= 1))
             throw new ResultsFormatException(source, $"quorum {Quorum} must be in (0, 1]");
+        if (Tune.FirstOrDefault(name => GridAxes.Find(name) is not { Tunable: true }) is { } unknown)
+            throw new ResultsFormatException(source, $"tune names '{unknown}'; expected tunable axes: {string.Join(", ", GridAxes.Tunable.Select(a => a.Name))}");
     }
 }

@@ -1,15 +1,13 @@
 using SweepCluster.Protocol;
+using SweepCluster.Training;
 
 namespace SweepCluster.Analysis;
 
-/// <summary>The tuned hyperparameters that, together with the group, sample size and seed, make a trial.</summary>
-public sealed record HyperSetting(double InitScale, int Width, double WeightDecay, double LearningRate)
-{
-    public override string ToString() => $"init {InitScale:g3}, width {Width}, wd {WeightDecay:g3}, lr {LearningRate:g3}";
-}
-
-/// <summary>One setting at one sample size, summarised over its seeds.</summary>
-public sealed record SettingStats(int SampleSize, HyperSetting Setting, int Seeds, int Successes, double MedianTestError)
+/// <summary>
+/// One setting at one sample size, summarised over its seeds. The setting is the trial's values of the tunable
+/// axes (<see cref="GridAxes.Tunable"/>), which together with the group, sample size and seed make a trial.
+/// </summary>
+public sealed record SettingStats(int SampleSize, AxisValues Setting, int Seeds, int Successes, double MedianTestError)
 {
     public double SuccessRate => Seeds == 0 ? 0 : (double)Successes / Seeds;
 }
@@ -17,7 +15,7 @@ public sealed record SettingStats(int SampleSize, HyperSetting Setting, int Seed
 /// <summary>The best setting at one sample size and whether it counts as recovering the target.</summary>
 public sealed record SampleSizeRow(int SampleSize, SettingStats Best, bool Recovered)
 {
-    public HyperSetting BestSetting => Best.Setting;
+    public AxisValues BestSetting => Best.Setting;
     public double SuccessRate => Best.SuccessRate;
     public double MedianTestError => Best.MedianTestError;
     public int Seeds => Best.Seeds;
@@ -62,10 +60,9 @@ public static class Estimator
     private static GroupEstimate EstimateGroup(string group, List<ResultRecord> rows, AnalysisSettings settings)
     {
         var stats = rows
-            .GroupBy(r => (r.SampleSize, Setting: new HyperSetting(r.InitScale, r.Width, r.WeightDecay, r.LearningRate)))
+            .GroupBy(r => (r.SampleSize, r.Setting))
             .Select(g => Summarise(g.Key.SampleSize, g.Key.Setting, g.ToList(), settings))
-            .OrderBy(s => s.SampleSize).ThenBy(s => s.Setting.InitScale).ThenBy(s => s.Setting.Width)
-            .ThenBy(s => s.Setting.WeightDecay).ThenBy(s => s.Setting.LearningRate)
+            .OrderBy(s => s.SampleSize).ThenBy(s => s.Setting)
             .ToList();
 
         var perN = stats.GroupBy(s => s.SampleSize)
@@ -88,7 +85,7 @@ public static class Estimator
             TheoryFor(rows), largest.ParamCount, rows.Count, rows.Count(r => r.Status != TrialStatus.Ok));
     }
 
-    private static SettingStats Summarise(int n, HyperSetting setting, List<ResultRecord> seeds, AnalysisSettings settings)
+    private static SettingStats Summarise(int n, AxisValues setting, List<ResultRecord> seeds, AnalysisSettings settings)
     {
         var errors = seeds.Select(r => ErrorOf(r, settings)).Order().ToList();
         var successes = errors.Count(e => e <= settings.Threshold);
@@ -107,7 +104,7 @@ public static class Estimator
     // Width may be a tuned axis; the formulas need a model wide enough to represent the target, so ask with the widest.
     private static int? TheoryFor(List<ResultRecord> rows)
     {
-        var widest = rows.MaxBy(r => r.Width)!;
+        var widest = rows.MaxBy(r => r.Axes[GridAxes.Width])!;
         try { return Theory.OptimisticSize(CanonicalJson.ParseConfig(widest.ConfigJson)); }
         catch (System.Text.Json.JsonException e)
         {

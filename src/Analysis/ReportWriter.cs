@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using SweepCluster.Protocol;
+using SweepCluster.Training;
 
 namespace SweepCluster.Analysis;
 
@@ -11,21 +12,29 @@ public static class ReportWriter
     /// Writes report.md (with its plots as report-plots/*.svg) and a self-contained report.html into the run folder
     /// from whatever results are there, so it also works on a sweep that is still running.
     /// </summary>
-    public static (string MarkdownPath, string HtmlPath) Write(string runDir) =>
-        Write(runDir, ResultsLoader.Load(runDir), AnalysisSettings.Load(runDir));
-
-    internal static (string MarkdownPath, string HtmlPath) Write(string runDir, IReadOnlyList<ResultRecord> rows, AnalysisSettings settings)
+    public static (string MarkdownPath, string HtmlPath) Write(string runDir)
     {
-        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDir)));
-        var blocks = Build(name, rows, Estimator.Estimate(rows, settings), settings);
+        var (rows, settings) = (ResultsLoader.Load(runDir), AnalysisSettings.Load(runDir));
+        return Write(runDir, rows, settings, Estimator.Estimate(rows, settings));
+    }
 
-        var plotDir = Path.Combine(runDir, "report-plots");
+    /// <summary>The same from rows and estimates the caller already has (the end of a run prints them first).</summary>
+    public static (string MarkdownPath, string HtmlPath) Write(
+        string runDir, IReadOnlyList<ResultRecord> rows, AnalysisSettings settings, IReadOnlyList<GroupEstimate> estimates)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(estimates);
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDir)));
+        var blocks = Build(name, rows, estimates, settings);
+
+        var plotDir = Path.Combine(runDir, RunLayout.ReportPlots);
         Directory.CreateDirectory(plotDir);
         foreach (var figure in blocks.OfType<Figure>())
             AtomicFile.WriteAllText(Path.Combine(plotDir, figure.File), figure.Svg);
 
-        var markdown = Path.Combine(runDir, "report.md");
-        var html = Path.Combine(runDir, "report.html");
+        var markdown = Path.Combine(runDir, RunLayout.ReportMarkdown);
+        var html = Path.Combine(runDir, RunLayout.ReportHtml);
         AtomicFile.WriteAllText(markdown, ToMarkdown(blocks));
         AtomicFile.WriteAllText(html, ToHtml(name, blocks));
         return (markdown, html);
@@ -62,7 +71,8 @@ public static class ReportWriter
 
         // Matrix completion has two test errors and the papers do not say which they mean: give the other estimate too.
         var otherError = settings with { UseUnobservedError = !settings.UseUnobservedError };
-        var other = Estimator.Estimate(rows.Where(r => r.TestErrorUnobserved is not null).ToList(), otherError).ToDictionary(e => e.Group);
+        var withUnobserved = rows.Where(r => r.TestErrorUnobserved is not null).ToList();
+        var other = withUnobserved.Count == 0 ? [] : Estimator.Estimate(withUnobserved, otherError).ToDictionary(e => e.Group);
 
         for (var g = 0; g < estimates.Count; g++)
         {
@@ -81,10 +91,11 @@ public static class ReportWriter
                 }).ToList()));
 
             var ns = e.Rows.Select(r => r.SampleSize).ToList();
-            blocks.Add(HeatmapOver(g, e, ns, "init", "init scale", s => s.InitScale));
-            // Width 0 is how the results say "this model has no width" (matrix factorization, E1's models).
-            if (e.Settings.Any(s => s.Setting.Width != 0))
-                blocks.Add(HeatmapOver(g, e, ns, "width", "width", s => s.Width));
+            // An axis with one value (a width of 0 for models without one, a fixed learning rate) has nothing to
+            // show, unless no axis has more: then the first still shows the error over n.
+            var varied = GridAxes.Tunable.Where(a => e.Settings.Select(s => s.Setting[a]).Distinct().Skip(1).Any()).ToList();
+            foreach (var axis in varied.Count > 0 ? varied : GridAxes.Tunable.Take(1))
+                blocks.Add(HeatmapOver(g, e, ns, axis));
             var markers = new List<(double, string, string)> { (e.ParamCount, $"params {e.ParamCount}", "#d62728") };
             if (e.TheoreticalSize is { } t) markers.Add((t, $"theory {t}", "#2ca02c"));
             if (e.EmpiricalSize is { } m) markers.Add((m, $"empirical {m}", "#9467bd"));
@@ -94,13 +105,13 @@ public static class ReportWriter
         return blocks;
     }
 
-    private static Figure HeatmapOver(int g, GroupEstimate e, List<int> ns, string file, string axis, Func<HyperSetting, double> select)
+    private static Figure HeatmapOver(int g, GroupEstimate e, List<int> ns, GridAxis axis)
     {
-        var values = e.Settings.Select(s => select(s.Setting)).Distinct().Order().ToList();
+        var values = e.Settings.Select(s => s.Setting[axis]).Distinct().Order().ToList();
         // Best over the other hyperparameters of the median over seeds, as in the papers' figures.
-        var best = e.Settings.GroupBy(s => (s.SampleSize, select(s.Setting))).ToDictionary(c => c.Key, c => c.Min(s => s.MedianTestError));
-        return new Figure($"{g + 1}-{file}.svg", $"log10 median test error over sample size × {axis}",
-            Plots.Heatmap($"log10 test error, best over other hyperparameters: n × {axis}", axis, ns, values,
+        var best = e.Settings.GroupBy(s => (s.SampleSize, s.Setting[axis])).ToDictionary(c => c.Key, c => c.Min(s => s.MedianTestError));
+        return new Figure($"{g + 1}-{axis.Short}.svg", $"log10 median test error over sample size × {axis.Label}",
+            Plots.Heatmap($"log10 test error, best over other hyperparameters: n × {axis.Label}", axis.Label, ns, values,
                 (n, v) => best.TryGetValue((n, v), out var error) ? error : null));
     }
 

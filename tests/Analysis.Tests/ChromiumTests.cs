@@ -16,7 +16,7 @@ public sealed class ChromiumTests(ITestOutputHelper output) : IDisposable
     public void Report_renders_in_headless_chromium_with_its_plots()
     {
         var runDir = Directory.CreateDirectory(Path.Combine(dir, "e2-demo")).FullName;
-        var (_, htmlPath) = ReportWriter.Write(runDir, ReportTests.SyntheticSweep(), new AnalysisSettings());
+        var (_, htmlPath) = ReportTests.Write(runDir, ReportTests.SyntheticSweep(), new AnalysisSettings());
 
         var (dom, log) = Chromium("--dump-dom", new Uri(htmlPath).AbsoluteUri);
         Assert.Contains("Sweep report: e2-demo", dom);

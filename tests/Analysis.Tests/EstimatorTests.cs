@@ -1,3 +1,4 @@
+using SweepCluster.Training;
 using SweepCluster.Analysis;
 using SweepCluster.Protocol;
 using static SweepCluster.Analysis.Tests.Rows;
@@ -85,7 +86,7 @@ public sealed class EstimatorTests
             Row(4, 0, 1e-12, init: 1e-5), Row(4, 1, 1e-12, init: 1e-5), Row(4, 2, 1.0, init: 1e-5),
         };
         var row = Single(rows).Rows.Single();
-        Assert.Equal(1e-5, row.BestSetting.InitScale);
+        Assert.Equal(1e-5, row.BestSetting[GridAxes.InitScale]);
         Assert.Equal(1e-12, row.MedianTestError);
         Assert.Equal(3, row.Seeds);
     }

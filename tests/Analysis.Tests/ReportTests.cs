@@ -11,6 +11,10 @@ public sealed class ReportTests : IDisposable
 
     public void Dispose() => Directory.Delete(runDir, true);
 
+    /// <summary>The report of rows estimated as the end of a run does it: once, then handed to the writer.</summary>
+    internal static (string MarkdownPath, string HtmlPath) Write(string runDir, IReadOnlyList<ResultRecord> rows, AnalysisSettings settings) =>
+        ReportWriter.Write(runDir, rows, settings, Estimator.Estimate(rows, settings));
+
     private static readonly TrialConfig M1 = TheoryTests.Config(new ModelSpec { Kind = ModelKind.MatrixFactorization },
         new TargetSpec { Kind = TargetKind.Matrix, Matrix = [[1, 0.3, 0.7, -0.4], [2, 0.6, 1.4, -0.8], [4, 1.2, 2.8, -1.6], [7, 2.1, 4.9, -2.8]] }, 4);
 
@@ -38,7 +42,7 @@ public sealed class ReportTests : IDisposable
     [Fact]
     public void Report_states_the_definition_estimates_and_per_n_best_settings()
     {
-        var (mdPath, htmlPath) = ReportWriter.Write(runDir, SyntheticSweep(), new AnalysisSettings(Threshold: 1e-8, Quorum: 0.6));
+        var (mdPath, htmlPath) = ReportTests.Write(runDir, SyntheticSweep(), new AnalysisSettings(Threshold: 1e-8, Quorum: 0.6));
         var md = File.ReadAllText(mdPath);
 
         Assert.Contains("threshold 1e-8", md);
@@ -67,7 +71,7 @@ public sealed class ReportTests : IDisposable
     [Fact]
     public void Heatmap_cells_are_the_best_median_over_the_other_hyperparameters()
     {
-        ReportWriter.Write(runDir, SyntheticSweep(), new AnalysisSettings());
+        ReportTests.Write(runDir, SyntheticSweep(), new AnalysisSettings());
         var svg = File.ReadAllText(Path.Combine(runDir, "report-plots", "1-width.svg"));
         // n = 16 recovers everywhere: the median over seeds is 2e-10 at every width.
         Assert.Contains("n = 16, width = 8: 2e-10", svg);
@@ -82,16 +86,16 @@ public sealed class ReportTests : IDisposable
         // All-entry error recovers from n = 5, the unobserved-entry error only from n = 6.
         var rows = Enumerable.Range(1, 6).SelectMany(n => Enumerable.Range(0, 2).Select(s =>
             Rows.Row(n, s, n >= 5 ? 1e-9 : 1, width: 0, group: "mc", config: M1, unobserved: n >= 6 ? 1e-9 : 1))).ToList();
-        rows.AddRange(Rows.Seeds(1, 2, 2, group: "vector").Select(r => r with { Width = 0 }));
+        rows.AddRange(Rows.Seeds(1, 2, 2, group: "vector").Select(r => r with { Axes = Rows.WithAxis(r.Axes, GridAxes.Width, 0) }));
 
-        var md = File.ReadAllText(ReportWriter.Write(runDir, rows, new AnalysisSettings()).MarkdownPath);
+        var md = File.ReadAllText(ReportTests.Write(runDir, rows, new AnalysisSettings()).MarkdownPath);
         Assert.Contains("Empirical optimistic size 5, theory 7, parameter count 4; theory/params 1.75. Judged by the error on the unobserved entries instead, the empirical size is 6.", md);
         Assert.Single(Regex.Matches(md, "Judged by the error"));
         // Neither group's model has a width: no width heatmap.
         Assert.DoesNotContain("width.svg", md);
         Assert.Contains("init.svg", md);
 
-        md = File.ReadAllText(ReportWriter.Write(runDir, rows, new AnalysisSettings(UseUnobservedError: true)).MarkdownPath);
+        md = File.ReadAllText(ReportTests.Write(runDir, rows, new AnalysisSettings(UseUnobservedError: true)).MarkdownPath);
         Assert.Contains("Empirical optimistic size 6, theory 7, parameter count 4; theory/params 1.75. Judged by the error on all entries instead, the empirical size is 5.", md);
     }
 
@@ -99,7 +103,7 @@ public sealed class ReportTests : IDisposable
     public void A_sweep_still_running_gets_a_report_of_what_is_there()
     {
         var partial = SyntheticSweep(maxN: 3).Where(r => r.Group == "M1" && r.Seed < 2).ToList();
-        var (mdPath, _) = ReportWriter.Write(runDir, partial, new AnalysisSettings());
+        var (mdPath, _) = ReportTests.Write(runDir, partial, new AnalysisSettings());
         var md = File.ReadAllText(mdPath);
         Assert.Contains("36 trials in 1 groups", md);
         Assert.Contains("| M1 | e1 | f_NL | 1+x1 | 36 (0) | — | 7 |", md);
@@ -109,7 +113,7 @@ public sealed class ReportTests : IDisposable
     public void A_group_named_after_its_variant_is_not_named_twice()
     {
         var rows = Rows.Seeds(1, 2, 2, group: "M1 (rank 1) width=0").Select(r => r with { Experiment = "M1 (rank 1)" }).ToList();
-        var md = File.ReadAllText(ReportWriter.Write(runDir, rows, new AnalysisSettings()).MarkdownPath);
+        var md = File.ReadAllText(ReportTests.Write(runDir, rows, new AnalysisSettings()).MarkdownPath);
         Assert.Contains("\n## M1 (rank 1) width=0\n", md);
     }
 

@@ -15,8 +15,14 @@ internal static class Rows
     public static ResultRecord Row(
         int n, int seed, double error, double init = 1e-3, int width = 4, double lr = 0.05,
         TrialStatus status = TrialStatus.Ok, string group = "g", int paramCount = 4, double? unobserved = null, TrialConfig? config = null) =>
-        new($"t{Interlocked.Increment(ref counter)}", status, "e1", group, "f_NL", "1+x1", init, width, 0, lr, n, seed, paramCount,
+        new($"t{Interlocked.Increment(ref counter)}", status, "e1", group, "f_NL", "1+x1",
+            Axes(new Hyperparameters { InitScale = init, Width = width, LearningRate = lr, SampleSize = n, Seed = seed }), paramCount,
             error, unobserved, CanonicalJson.Of(config ?? NonlinearOnOnePlusX1));
+
+    public static AxisValues Axes(Hyperparameters h) => new(GridAxes.All, GridAxes.All.Select(a => a.Get(h)).ToList());
+
+    public static AxisValues WithAxis(AxisValues values, GridAxis axis, double value) =>
+        new(values.Axes, values.Axes.Select(a => ReferenceEquals(a, axis) ? value : values[a]).ToList());
 
     /// <summary>Seeds 0.. of one setting at one n, the first `successes` reaching 1e-10 and the rest stuck at 1e-2.</summary>
     public static IEnumerable<ResultRecord> Seeds(int n, int seeds, int successes, double init = 1e-3, string group = "g") =>

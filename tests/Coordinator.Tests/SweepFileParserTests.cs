@@ -36,15 +36,15 @@ public sealed class SweepFileParserTests
     public void ParsesAxesInAllForms()
     {
         var sweep = SweepFileParser.Parse("ok.yaml", Valid);
-        var g = Assert.Single(sweep.Variants).Grid;
-        Assert.Equal([1e-4, 1e-3, 1e-2], g.InitScale);
-        Assert.Equal([2, 4], g.Width);
-        Assert.Equal([0.0], g.WeightDecay);
-        Assert.Equal([0.1], g.LearningRate);
-        Assert.Equal([1, 2, 3, 4, 5], g.SampleSize);
-        Assert.Equal([0, 1], g.Seed);
+        var g = Assert.Single(sweep.Experiments).Grid;
+        Assert.Equal([1e-4, 1e-3, 1e-2], g[GridAxes.InitScale]);
+        Assert.Equal([2.0, 4], g[GridAxes.Width]);
+        Assert.Equal([0.0], g[GridAxes.WeightDecay]);
+        Assert.Equal([0.1], g[GridAxes.LearningRate]);
+        Assert.Equal([1.0, 2, 3, 4, 5], g[GridAxes.SampleSize]);
+        Assert.Equal([0.0, 1], g[GridAxes.Seed]);
         Assert.Equal(3 * 2 * 5 * 2, sweep.TrialCount);
-        Assert.True(sweep.Variants[0].Model.HiddenBias);
+        Assert.True(sweep.Experiments[0].Model.HiddenBias);
         Assert.Equal(1e-9, sweep.Training.LossTolerance);
     }
 
@@ -114,12 +114,12 @@ public sealed class SweepFileParserTests
                 grid: { width: [8] }
             """;
         var sweep = SweepFileParser.Parse("v.yaml", yaml);
-        Assert.Equal(["narrow", "relu"], sweep.Variants.Select(v => v.Name));
-        Assert.Equal(Activation.Tanh, sweep.Variants[0].Model.Activation);
-        Assert.Equal(Activation.Relu, sweep.Variants[1].Model.Activation);
-        Assert.True(sweep.Variants[1].Model.HiddenBias);
-        Assert.Equal([8], sweep.Variants[1].Grid.Width);
-        Assert.Equal([2, 4], sweep.Variants[0].Grid.Width);
+        Assert.Equal(["narrow", "relu"], sweep.Experiments.Select(v => v.Name));
+        Assert.Equal(Activation.Tanh, sweep.Experiments[0].Model.Activation);
+        Assert.Equal(Activation.Relu, sweep.Experiments[1].Model.Activation);
+        Assert.True(sweep.Experiments[1].Model.HiddenBias);
+        Assert.Equal([8.0], sweep.Experiments[1].Grid[GridAxes.Width]);
+        Assert.Equal([2.0, 4], sweep.Experiments[0].Grid[GridAxes.Width]);
     }
 
     [Fact]
@@ -154,9 +154,9 @@ public sealed class SweepFileParserTests
                 target: { kind: random-teacher, neuron_count: 3 }
             """;
         var sweep = SweepFileParser.Parse("v.yaml", yaml);
-        var same = sweep.Variants[0].Target;
+        var same = sweep.Experiments[0].Target;
         Assert.Equal((TargetKind.Teacher, Activation.Relu, 1), (same.Kind, same.Activation, same.Neurons!.Count));
-        var other = sweep.Variants[1].Target;
+        var other = sweep.Experiments[1].Target;
         Assert.Equal((TargetKind.RandomTeacher, 3), (other.Kind, other.NeuronCount));
         Assert.Null(other.Neurons);
     }

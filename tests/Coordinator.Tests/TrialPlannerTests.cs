@@ -1,5 +1,6 @@
 using SweepCluster.Coordinator.SweepFiles;
 using SweepCluster.Protocol;
+using SweepCluster.Training;
 
 namespace SweepCluster.Coordinator.Tests;
 
@@ -66,5 +67,34 @@ public sealed class TrialPlannerTests
         Assert.Equal(["t"], trials.Select(t => t.Group).Distinct());
         var perWidth = TrialPlanner.Expand(SweepFileParser.Parse("b.yaml", SweepFileParserTests.Valid + "\nestimate: { tune: [init_scale, learning_rate] }\n"));
         Assert.Equal(["t width=2", "t width=4"], perWidth.Select(t => t.Group).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void TheProductOverTheAxisTableBuildsTheSameConfigsAsNestedLoops()
+    {
+        // The six axes written out by hand: the table must set each value on its own field, or every id changes.
+        var sweep = SweepFileParser.Parse("a.yaml", SweepFileParserTests.Valid + "\n  weight_decay: [0, 1e-4]\n");
+        var e = Assert.Single(sweep.Experiments);
+        var expected = new List<TrialId>();
+        foreach (var init in new[] { 1e-4, 1e-3, 1e-2 })
+        foreach (var width in new[] { 2, 4 })
+        foreach (var wd in new[] { 0, 1e-4 })
+        foreach (var n in new[] { 1, 2, 3, 4, 5 })
+        foreach (var seed in new[] { 0, 1 })
+            expected.Add(TrialId.For(new TrialConfig
+            {
+                Model = e.Model, Target = e.Target, Data = e.Data, Training = sweep.Training,
+                Hyper = new Hyperparameters { InitScale = init, Width = width, WeightDecay = wd, LearningRate = 0.1, SampleSize = n, Seed = seed },
+            }));
+        Assert.Equal(expected, TrialPlanner.Expand(sweep).Select(t => t.Id));
+    }
+
+    [Fact]
+    public void GroupKeysNameEachUntunedAxisWithItsValue()
+    {
+        var sweep = SweepFileParser.Parse("a.yaml", SweepFileParserTests.Valid.Replace("learning_rate: 0.1", "learning_rate: [1e-3, 0.1]", StringComparison.Ordinal)
+            + "\nestimate: { tune: [init_scale] }\n");
+        Assert.Equal(["t width=2 learning_rate=0.001", "t width=2 learning_rate=0.1", "t width=4 learning_rate=0.001", "t width=4 learning_rate=0.1"],
+            TrialPlanner.Expand(sweep).Select(t => t.Group).Distinct().Order(StringComparer.Ordinal));
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using SweepCluster.Coordinator.SweepFiles;
 using SweepCluster.GpuNode;
+using SweepCluster.Training;
 
 namespace SweepCluster.Coordinator.Commands;
 
@@ -21,27 +22,22 @@ internal static class ValidateCommand
         var sweep = SweepFileParser.Load(path);
         var trials = TrialPlanner.Expand(sweep);
         output.WriteLine($"{path}: sweep '{sweep.Name}' is valid");
-        foreach (var v in sweep.Variants)
+        foreach (var e in sweep.Experiments)
         {
-            output.WriteLine($"  variant {v.Name}: {v.Grid.TrialCount} trials");
-            var g = v.Grid;
-            PrintAxis(output, Axis.InitScale, g.InitScale);
-            PrintAxis(output, Axis.Width, g.Width);
-            PrintAxis(output, Axis.WeightDecay, g.WeightDecay);
-            PrintAxis(output, Axis.LearningRate, g.LearningRate);
-            PrintAxis(output, Axis.SampleSize, g.SampleSize);
-            PrintAxis(output, Axis.Seed, g.Seed);
+            output.WriteLine($"  variant {e.Name}: {e.Grid.TrialCount} trials");
+            foreach (var axis in GridAxes.All)
+                PrintAxis(output, axis, e.Grid[axis]);
         }
         output.WriteLine($"  estimate: threshold {sweep.Estimate.Threshold.ToString("G3", CultureInfo.InvariantCulture)}, quorum {sweep.Estimate.Quorum.ToString(CultureInfo.InvariantCulture)}, tuned: {string.Join(", ", sweep.Estimate.Tune)}");
         output.WriteLine($"trials: {trials.Count}");
         return Cli.Ok;
     }
 
-    private static void PrintAxis<T>(TextWriter output, string name, IReadOnlyList<T> values) where T : IFormattable
+    private static void PrintAxis(TextWriter output, GridAxis axis, IReadOnlyList<double> values)
     {
         var shown = values.Count <= 8
-            ? string.Join(", ", values.Select(v => v.ToString(null, CultureInfo.InvariantCulture)))
-            : $"{string.Join(", ", values.Take(3).Select(v => v.ToString(null, CultureInfo.InvariantCulture)))}, …, {values[^1].ToString(null, CultureInfo.InvariantCulture)}";
-        output.WriteLine($"    {name,-14} {values.Count,5} value{(values.Count == 1 ? " " : "s")}  [{shown}]");
+            ? string.Join(", ", values.Select(axis.Format))
+            : $"{string.Join(", ", values.Take(3).Select(axis.Format))}, …, {axis.Format(values[^1])}";
+        output.WriteLine($"    {axis.Name,-14} {values.Count,5} value{(values.Count == 1 ? " " : "s")}  [{shown}]");
     }
 }

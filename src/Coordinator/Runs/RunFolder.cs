@@ -1,4 +1,5 @@
 using System.Globalization;
+using SweepCluster.Analysis;
 using SweepCluster.Parquet;
 using SweepCluster.Protocol;
 
@@ -10,7 +11,7 @@ namespace SweepCluster.Coordinator.Runs;
 /// </summary>
 internal sealed class RunFolder : IDisposable
 {
-    public const string SweepCopy = "sweep.yaml";
+    public const string SweepCopy = RunLayout.SweepCopy;
     private const string LockFile = ".lock";
     private readonly FileStream? _lock;
 
@@ -21,8 +22,8 @@ internal sealed class RunFolder : IDisposable
     }
 
     public string Root { get; }
-    public string Results => Path.Combine(Root, "results");
-    public string Curves => Path.Combine(Root, "curves");
+    public string Results => RunLayout.Results(Root);
+    public string Curves => RunLayout.Curves(Root);
 
     /// <summary>A folder to read (status, report): no lock, nothing created.</summary>
     public static RunFolder ForReading(string root) => new(root, null);
@@ -35,7 +36,7 @@ internal sealed class RunFolder : IDisposable
     {
         if (fresh && Directory.Exists(root))
             Directory.Move(root, $"{root.TrimEnd(Path.DirectorySeparatorChar)}.archived-{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture)}");
-        Directory.CreateDirectory(Path.Combine(root, "results"));
+        Directory.CreateDirectory(RunLayout.Results(root));
         FileStream lockStream;
         try
         {
@@ -58,28 +59,15 @@ internal sealed class RunFolder : IDisposable
         return folder;
     }
 
-    public IReadOnlyList<string> PartFiles(string dir) =>
-        Directory.Exists(dir)
-            ? Directory.EnumerateFiles(dir, "part-*.parquet").Order(StringComparer.Ordinal).ToList()
-            : [];
+    public IReadOnlyList<string> PartFiles(string dir) => RunLayout.PartFiles(dir);
 
     /// <summary>Every trial id already recorded, with its status. A part file that cannot be read is an error, not a gap.</summary>
     public Dictionary<TrialId, TrialStatus> ReadRecorded()
     {
         var recorded = new Dictionary<TrialId, TrialStatus>();
         foreach (var file in PartFiles(Results))
-        {
-            var table = ParquetFile.Read(file, [ResultColumns.TrialId, ResultColumns.Status]);
-            var ids = table.IndexOf(ResultColumns.TrialId);
-            var statuses = table.IndexOf(ResultColumns.Status);
-            if (ids < 0 || statuses < 0)
-                throw new ParquetFormatException(file, $"not a results file: it lacks the '{ResultColumns.TrialId}' or '{ResultColumns.Status}' column");
-            var idColumn = (string?[])table.Columns[ids];
-            var statusColumn = (string?[])table.Columns[statuses];
-            for (var i = 0; i < table.RowCount; i++)
-                if (idColumn[i] is { } id)
-                    recorded.TryAdd(new TrialId(id), ResultRows.ParseStatus(statusColumn[i]));
-        }
+            foreach (var (id, status) in ResultTable.ReadIdsAndStatuses(file))
+                recorded.TryAdd(id, status);
         return recorded;
     }
 
@@ -92,7 +80,7 @@ internal sealed class RunFolder : IDisposable
         var dropped = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in PartFiles(Results))
             dropped.UnionWith(Rewrite(file, ResultColumns.TrialId, (table, i) =>
-                drop(ResultRows.ParseStatus(((string?[])table.Columns[table.IndexOf(ResultColumns.Status)])[i]))));
+                drop(ResultTable.ParseStatus(((string?[])table.Columns[table.IndexOf(ResultColumns.Status)])[i], file, i))));
         if (dropped.Count > 0)
             foreach (var file in PartFiles(Curves))
                 Rewrite(file, ResultColumns.TrialId, (table, i) => dropped.Contains(((string?[])table.Columns[table.IndexOf(ResultColumns.TrialId)])[i]!));

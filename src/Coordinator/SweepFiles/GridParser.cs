@@ -1,3 +1,4 @@
+using SweepCluster.Training;
 using YamlDotNet.RepresentationModel;
 
 namespace SweepCluster.Coordinator.SweepFiles;
@@ -12,38 +13,20 @@ internal static class GridParser
 
     public static Grid Parse(YamlNodes y, YamlNode owner, Dictionary<string, YamlNode> axes)
     {
-        foreach (var required in new[] { Axis.InitScale, Axis.LearningRate, Axis.SampleSize })
-            if (!axes.ContainsKey(required))
-                throw y.Error(owner, $"grid is missing the required axis '{required}'");
-
-        return new Grid(
-            Doubles(y, axes, Axis.InitScale, [], v => v >= 0, "≥ 0"),
-            Ints(y, axes, Axis.Width, [0], v => v >= 0, "≥ 0 (a negative width is meaningless)"),
-            Doubles(y, axes, Axis.WeightDecay, [0.0], v => v >= 0, "≥ 0"),
-            Doubles(y, axes, Axis.LearningRate, [], v => v > 0, "> 0"),
-            Ints(y, axes, Axis.SampleSize, [], v => v >= 1, "≥ 1 (a trial needs at least one training sample)"),
-            Ints(y, axes, Axis.Seed, [0], v => v >= 0, "≥ 0"));
+        foreach (var required in GridAxes.All.Where(a => a.Required))
+            if (!axes.ContainsKey(required.Name))
+                throw y.Error(owner, $"grid is missing the required axis '{required.Name}'");
+        return new Grid(GridAxes.All.Select(axis => axes.TryGetValue(axis.Name, out var node) ? Axis(y, node, axis) : axis.Default).ToList());
     }
 
-    private static IReadOnlyList<double> Doubles(YamlNodes y, Dictionary<string, YamlNode> axes, string axis, double[] fallback, Func<double, bool> valid, string expected)
+    private static IReadOnlyList<double> Axis(YamlNodes y, YamlNode node, GridAxis axis)
     {
-        if (!axes.TryGetValue(axis, out var node)) return fallback;
-        var values = Values(y, node, axis);
-        return Check(y, node, axis, values, valid, expected);
-    }
-
-    private static IReadOnlyList<int> Ints(YamlNodes y, Dictionary<string, YamlNode> axes, string axis, int[] fallback, Func<int, bool> valid, string expected)
-    {
-        if (!axes.TryGetValue(axis, out var node)) return fallback;
-        var values = Values(y, node, axis);
-        var ints = new List<int>(values.Count);
-        foreach (var v in values)
-        {
-            if (v != Math.Round(v) || Math.Abs(v) > int.MaxValue)
-                throw y.Error(node, $"grid.{axis} must hold integers, got {v}");
-            ints.Add((int)Math.Round(v));
-        }
-        return Check(y, node, axis, ints, valid, expected);
+        var values = Values(y, node, axis.Name);
+        if (axis.Number == AxisNumber.Integer)
+            foreach (var v in values)
+                if (v != Math.Round(v) || Math.Abs(v) > int.MaxValue)
+                    throw y.Error(node, $"grid.{axis.Name} must hold integers, got {v}");
+        return Check(y, node, axis.Name, values, axis.IsValid, axis.Expected);
     }
 
     private static IReadOnlyList<T> Check<T>(YamlNodes y, YamlNode node, string axis, IReadOnlyList<T> values, Func<T, bool> valid, string expected)

@@ -1,38 +1,21 @@
+using SweepCluster.Analysis;
 using SweepCluster.Training;
 
 namespace SweepCluster.Coordinator.SweepFiles;
 
-/// <summary>One named model/target/data combination of a sweep, with its own grid.</summary>
-internal sealed record Variant(string Name, ModelSpec Model, TargetSpec Target, DataSpec Data, Grid Grid);
+/// <summary>
+/// One named model/target/data combination of a sweep, with its own grid. The sweep file writes the first as
+/// `experiment:` and the others as `variants:` merged over it; the name is the results column `experiment`.
+/// </summary>
+internal sealed record Experiment(string Name, ModelSpec Model, TargetSpec Target, DataSpec Data, Grid Grid);
 
-/// <summary>The values of every grid axis, in the order they are expanded.</summary>
-internal sealed record Grid(
-    IReadOnlyList<double> InitScale,
-    IReadOnlyList<int> Width,
-    IReadOnlyList<double> WeightDecay,
-    IReadOnlyList<double> LearningRate,
-    IReadOnlyList<int> SampleSize,
-    IReadOnlyList<int> Seed)
+/// <summary>The values of every grid axis, one list per entry of <see cref="GridAxes.All"/>, in that order.</summary>
+internal sealed record Grid(IReadOnlyList<IReadOnlyList<double>> Values)
 {
-    public long TrialCount => (long)InitScale.Count * Width.Count * WeightDecay.Count * LearningRate.Count * SampleSize.Count * Seed.Count;
-}
+    public IReadOnlyList<double> this[GridAxis axis] => Values[GridAxes.IndexOf(axis)];
 
-/// <summary>Grid axes; the names are the sweep file's keys and the result columns.</summary>
-internal static class Axis
-{
-    public const string InitScale = "init_scale";
-    public const string Width = "width";
-    public const string WeightDecay = "weight_decay";
-    public const string LearningRate = "learning_rate";
-    public const string SampleSize = "sample_size";
-    public const string Seed = "seed";
-    public static readonly string[] All = [InitScale, Width, WeightDecay, LearningRate, SampleSize, Seed];
-    /// <summary>Axes that may be tuned: the estimate takes the best value per sample size.</summary>
-    public static readonly string[] Tunable = [InitScale, Width, WeightDecay, LearningRate];
+    public long TrialCount => Values.Aggregate(1L, (product, values) => product * values.Count);
 }
-
-/// <summary>How the empirical optimistic size is read off the results.</summary>
-internal sealed record EstimateSettings(double Threshold, double Quorum, IReadOnlyList<string> Tune, bool UseUnobservedError);
 
 /// <summary>Per-trial limits enforced by the nodes.</summary>
 internal sealed record RunLimits(TimeSpan TrialTimeout, int MaxDeliveries);
@@ -43,9 +26,9 @@ internal sealed record SweepFile(
     string Name,
     string Description,
     TrainingSpec Training,
-    IReadOnlyList<Variant> Variants,
-    EstimateSettings Estimate,
+    IReadOnlyList<Experiment> Experiments,
+    AnalysisSettings Estimate,
     RunLimits Limits)
 {
-    public long TrialCount => Variants.Sum(v => v.Grid.TrialCount);
+    public long TrialCount => Experiments.Sum(v => v.Grid.TrialCount);
 }

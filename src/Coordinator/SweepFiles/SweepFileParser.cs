@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using SweepCluster.Analysis;
 using SweepCluster.Training;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -21,6 +22,8 @@ internal static partial class SweepFileParser
     private static readonly string[] TrainingKeys = ["optimizer", "max_steps", "loss_tolerance", "precision", "momentum", "batch_size", "beta1", "beta2", "epsilon", "divergence_loss", "plateau_steps", "plateau_tolerance", "init_gamma", "curve_every"];
     private static readonly string[] EstimateKeys = ["threshold", "quorum", "tune", "error"];
     private static readonly string[] RunKeys = ["trial_timeout_seconds", "max_deliveries"];
+    private static readonly string[] AxisNames = GridAxes.All.Select(a => a.Name).ToArray();
+    private static readonly string[] TunableNames = GridAxes.Tunable.Select(a => a.Name).ToArray();
 
     public static SweepFile Load(string path)
     {
@@ -63,9 +66,9 @@ internal static partial class SweepFileParser
 
         var experiment = y.Mapping(Required(y, top, "experiment", root, "the sweep file"), "experiment", ExperimentKeys);
         var training = top.TryGetValue("training", out var t) ? ParseTraining(y, t) : new TrainingSpec();
-        var gridNode = y.Mapping(Required(y, top, "grid", root, "the sweep file"), "grid", Axis.All);
+        var gridNode = y.Mapping(Required(y, top, "grid", root, "the sweep file"), "grid", AxisNames);
 
-        var variants = new List<Variant>();
+        var variants = new List<Experiment>();
         if (top.TryGetValue("variants", out var vs))
         {
             var list = y.Sequence(vs, "variants");
@@ -77,13 +80,13 @@ internal static partial class SweepFileParser
                 if (variants.Any(x => x.Name == vName))
                     throw y.Error(v["name"], $"variant name '{vName}' is used twice; variant names must be unique");
                 var sections = v.Where(kv => ExperimentKeys.Contains(kv.Key)).ToDictionary();
-                var axes = v.TryGetValue("grid", out var g) ? y.Mapping(g, $"variants[{i}].grid", Axis.All) : [];
-                variants.Add(BuildVariant(y, vName, node, Merge(y, experiment, sections, deep: true), Merge(y, gridNode, axes, deep: false)));
+                var axes = v.TryGetValue("grid", out var g) ? y.Mapping(g, $"variants[{i}].grid", AxisNames) : [];
+                variants.Add(BuildExperiment(y, vName, node, Merge(y, experiment, sections, deep: true), Merge(y, gridNode, axes, deep: false)));
             }
         }
         else
         {
-            variants.Add(BuildVariant(y, name, root, experiment, gridNode));
+            variants.Add(BuildExperiment(y, name, root, experiment, gridNode));
         }
 
         var estimate = ParseEstimate(y, top.GetValueOrDefault("estimate"));
@@ -131,7 +134,7 @@ internal static partial class SweepFileParser
         return result;
     }
 
-    private static Variant BuildVariant(YamlNodes y, string name, YamlNode owner, Dictionary<string, YamlNode> experiment, Dictionary<string, YamlNode> grid)
+    private static Experiment BuildExperiment(YamlNodes y, string name, YamlNode owner, Dictionary<string, YamlNode> experiment, Dictionary<string, YamlNode> grid)
     {
         var modelNode = Required(y, experiment, "model", owner, $"experiment '{name}'");
         var targetNode = Required(y, experiment, "target", owner, $"experiment '{name}'");
@@ -141,7 +144,7 @@ internal static partial class SweepFileParser
         var target = ParseTarget(y, targetNode, data);
         var g = GridParser.Parse(y, owner, grid);
         CheckCompatible(y, modelNode, model, dataNode, data, g, grid);
-        return new Variant(name, model, target, data, g);
+        return new Experiment(name, model, target, data, g);
     }
 
     private static ModelSpec ParseModel(YamlNodes y, YamlNode node)
@@ -244,10 +247,12 @@ internal static partial class SweepFileParser
         if (model.KernelSize > data.InputDim)
             throw y.Error(modelNode, $"model.kernel_size {model.KernelSize} is larger than data.input_dim {data.InputDim}");
         var usesWidth = model.Kind is ModelKind.TwoLayer or ModelKind.Cnn1d or ModelKind.LocallyConnected1d or ModelKind.DeepFc;
-        if (usesWidth && grid.Width.Any(w => w < 1))
-            throw y.Error(gridNodes.GetValueOrDefault(Axis.Width) ?? modelNode, $"grid.width must list widths ≥ 1 for model kind {YamlNodes.NameOf(model.Kind)}, got [{string.Join(", ", grid.Width)}]");
-        if (model.Kind is ModelKind.MatrixFactorization && grid.SampleSize.Max() > data.InputDim * data.InputDim)
-            throw y.Error(gridNodes[Axis.SampleSize], $"grid.sample_size goes up to {grid.SampleSize.Max()} but a {data.InputDim}×{data.InputDim} matrix has only {data.InputDim * data.InputDim} entries");
+        var widths = grid[GridAxes.Width];
+        if (usesWidth && widths.Any(w => w < 1))
+            throw y.Error(gridNodes.GetValueOrDefault(GridAxes.Width.Name) ?? modelNode, $"grid.width must list widths ≥ 1 for model kind {YamlNodes.NameOf(model.Kind)}, got [{string.Join(", ", widths)}]");
+        var largestN = grid[GridAxes.SampleSize].Max();
+        if (model.Kind is ModelKind.MatrixFactorization && largestN > data.InputDim * data.InputDim)
+            throw y.Error(gridNodes[GridAxes.SampleSize.Name], $"grid.sample_size goes up to {largestN} but a {data.InputDim}×{data.InputDim} matrix has only {data.InputDim * data.InputDim} entries");
     }
 
     private static TrainingSpec ParseTraining(YamlNodes y, YamlNode node)
@@ -279,9 +284,9 @@ internal static partial class SweepFileParser
         return spec;
     }
 
-    private static EstimateSettings ParseEstimate(YamlNodes y, YamlNode? node)
+    private static AnalysisSettings ParseEstimate(YamlNodes y, YamlNode? node)
     {
-        var defaults = new EstimateSettings(1e-6, 0.5, Axis.Tunable, false);
+        var defaults = new AnalysisSettings();
         if (node is null) return defaults;
         var m = y.Mapping(node, "estimate", EstimateKeys);
         var threshold = m.TryGetValue("threshold", out var t) ? PositiveDouble(y, t, "estimate.threshold") : defaults.Threshold;
@@ -297,7 +302,7 @@ internal static partial class SweepFileParser
             tune = y.Sequence(tn, "estimate.tune").Select((n, i) =>
             {
                 var axis = y.String(n, $"estimate.tune[{i}]");
-                return Axis.Tunable.Contains(axis) ? axis : throw y.Error(n, $"estimate.tune[{i}] is '{axis}'; only these axes can be tuned: {string.Join(", ", Axis.Tunable)}");
+                return TunableNames.Contains(axis) ? axis : throw y.Error(n, $"estimate.tune[{i}] is '{axis}'; only these axes can be tuned: {string.Join(", ", TunableNames)}");
             }).Distinct().ToList();
         }
         var unobserved = false;
@@ -311,7 +316,7 @@ internal static partial class SweepFileParser
                 _ => throw y.Error(e, $"estimate.error must be 'all' or 'unobserved', got '{which}'"),
             };
         }
-        return new EstimateSettings(threshold, quorum, tune, unobserved);
+        return new AnalysisSettings(threshold, quorum, unobserved, tune);
     }
 
     private static RunLimits ParseLimits(YamlNodes y, YamlNode? node)

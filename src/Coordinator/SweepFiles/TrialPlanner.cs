@@ -1,10 +1,9 @@
-using System.Globalization;
 using SweepCluster.Protocol;
 using SweepCluster.Training;
 
 namespace SweepCluster.Coordinator.SweepFiles;
 
-/// <summary>Expands a sweep file's grid into trials, in a fixed order: variant, then the axes as listed in Axis.All.</summary>
+/// <summary>Expands a sweep file's grid into trials, in a fixed order: experiment, then the axes as listed in GridAxes.All.</summary>
 internal static class TrialPlanner
 {
     public static IReadOnlyList<TrialSpec> Expand(SweepFile sweep)
@@ -12,59 +11,49 @@ internal static class TrialPlanner
         var sweepId = new SweepId(sweep.Name);
         var trials = new List<TrialSpec>();
         var seen = new HashSet<TrialId>();
-        foreach (var v in sweep.Variants)
+        foreach (var e in sweep.Experiments)
         {
-            var g = v.Grid;
-            foreach (var initScale in g.InitScale)
-            foreach (var width in g.Width)
-            foreach (var weightDecay in g.WeightDecay)
-            foreach (var learningRate in g.LearningRate)
-            foreach (var sampleSize in g.SampleSize)
-            foreach (var seed in g.Seed)
+            foreach (var hyper in Product(e.Grid))
             {
-                var hyper = new Hyperparameters
-                {
-                    InitScale = initScale, Width = width, WeightDecay = weightDecay,
-                    LearningRate = learningRate, SampleSize = sampleSize, Seed = seed,
-                };
-                var config = new TrialConfig { Model = v.Model, Target = v.Target, Data = v.Data, Training = sweep.Training, Hyper = hyper };
+                var config = new TrialConfig { Model = e.Model, Target = e.Target, Data = e.Data, Training = sweep.Training, Hyper = hyper };
                 var id = TrialId.For(config);
-                // Two variants that describe the same experiment produce the same trials: run them once.
+                // Two experiments that describe the same trial produce the same id: run it once.
                 if (seen.Add(id))
-                    trials.Add(new TrialSpec(sweepId, id, v.Name, GroupKey(v, hyper, sweep.Estimate.Tune), config,
+                    trials.Add(new TrialSpec(sweepId, id, e.Name, GroupKey(e, hyper, sweep.Estimate.Tune), config,
                         sweep.Limits.TrialTimeout.TotalSeconds, sweep.Limits.MaxDeliveries));
             }
         }
         return trials;
     }
 
-    /// <summary>
-    /// The variant plus every tunable axis that is not tuned and takes more than one value in the variant's grid;
-    /// sample size and seed never enter it.
-    /// </summary>
-    public static string GroupKey(Variant variant, Hyperparameters h, IReadOnlyList<string> tuned)
+    /// <summary>The cartesian product of the grid's axes, the last axis varying fastest.</summary>
+    public static IEnumerable<Hyperparameters> Product(Grid grid)
     {
-        var g = variant.Grid;
-        var parts = new List<string> { variant.Name };
-        foreach (var axis in Axis.Tunable.Where(a => !tuned.Contains(a)))
+        var axes = GridAxes.All;
+        if (grid.Values.Any(v => v.Count == 0)) yield break;
+        var index = new int[axes.Count];
+        while (true)
         {
-            var values = axis switch
-            {
-                Axis.InitScale => g.InitScale.Count,
-                Axis.Width => g.Width.Count,
-                Axis.WeightDecay => g.WeightDecay.Count,
-                _ => g.LearningRate.Count,
-            };
-            if (values == 1) continue;
-            var value = axis switch
-            {
-                Axis.InitScale => h.InitScale.ToString("G6", CultureInfo.InvariantCulture),
-                Axis.Width => h.Width.ToString(CultureInfo.InvariantCulture),
-                Axis.WeightDecay => h.WeightDecay.ToString("G6", CultureInfo.InvariantCulture),
-                _ => h.LearningRate.ToString("G6", CultureInfo.InvariantCulture),
-            };
-            parts.Add($"{axis}={value}");
+            var hyper = new Hyperparameters();
+            for (var a = 0; a < axes.Count; a++)
+                hyper = axes[a].With(hyper, grid.Values[a][index[a]]);
+            yield return hyper;
+            var k = axes.Count - 1;
+            while (k >= 0 && ++index[k] == grid.Values[k].Count) index[k--] = 0;
+            if (k < 0) yield break;
         }
+    }
+
+    /// <summary>
+    /// The experiment plus every tunable axis that is not tuned and takes more than one value in the experiment's
+    /// grid; sample size and seed never enter it.
+    /// </summary>
+    public static string GroupKey(Experiment experiment, Hyperparameters h, IReadOnlyList<string> tuned)
+    {
+        var parts = new List<string> { experiment.Name };
+        foreach (var axis in GridAxes.Tunable)
+            if (!tuned.Contains(axis.Name) && experiment.Grid[axis].Count > 1)
+                parts.Add($"{axis.Name}={axis.Brief(axis.Get(h))}");
         return string.Join(" ", parts);
     }
 }

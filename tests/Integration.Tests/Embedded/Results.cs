@@ -1,5 +1,7 @@
+using SweepCluster.Analysis;
 using SweepCluster.Parquet;
 using SweepCluster.Protocol;
+using SweepCluster.Training;
 
 namespace SweepCluster.Integration.Tests.Embedded;
 
@@ -9,14 +11,15 @@ internal static class Results
     public static IReadOnlyList<(string Id, string Status, int SampleSize, double LearningRate, string? Error)> Read(string runDir)
     {
         var rows = new List<(string, string, int, double, string?)>();
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(runDir, "results"), "part-*.parquet").Order(StringComparer.Ordinal))
+        foreach (var file in RunLayout.PartFiles(RunLayout.Results(runDir)))
         {
             var t = ParquetFile.Read(file);
-            var ids = (string?[])t.Columns[t.IndexOf(ResultColumns.TrialId)];
-            var statuses = (string?[])t.Columns[t.IndexOf(ResultColumns.Status)];
-            var n = (int?[])t.Columns[t.IndexOf(ResultColumns.SampleSize)];
-            var lr = (double?[])t.Columns[t.IndexOf(ResultColumns.LearningRate)];
-            var errors = (string?[])t.Columns[t.IndexOf(ResultColumns.Error)];
+            // Typed and checked by the one definition of the results table.
+            var ids = ResultTable.Get<string?>(t, ResultColumns.TrialId, file)!;
+            var statuses = ResultTable.Get<string?>(t, ResultColumns.Status, file)!;
+            var n = ResultTable.Get<int?>(t, GridAxes.SampleSize.Name, file)!;
+            var lr = ResultTable.Get<double?>(t, GridAxes.LearningRate.Name, file)!;
+            var errors = ResultTable.Get<string?>(t, ResultColumns.Error, file)!;
             for (var i = 0; i < t.RowCount; i++)
                 rows.Add((ids[i]!, statuses[i]!, n[i]!.Value, lr[i]!.Value, errors[i]));
         }
