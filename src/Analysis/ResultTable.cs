@@ -30,7 +30,7 @@ public static class ResultTable
         Text(ResultColumns.Experiment, r => r.Spec.Experiment),
         Text(ResultColumns.Group, r => r.Spec.Group),
         Text(ResultColumns.Model, r => r.Model),
-        Text(ResultColumns.Target, r => Describe.Target(r.Spec.Config)),
+        Text(ResultColumns.Target, r => ModelKinds.DescribeTarget(r.Spec.Config)),
         .. GridAxes.All.Select(AxisColumn),
         Int32(ResultColumns.ParamCount, r => r.ParamCount),
         Real(ResultColumns.TrainLoss, r => r.TrainLoss),

@@ -49,7 +49,7 @@ internal sealed class TrialRunner
     public static TrialResult Failed(TrialSpec spec, NodeId node, int attempt, string error)
     {
         var now = DateTime.UtcNow;
-        return new TrialResult(spec, TrialStatus.Failed, double.NaN, double.NaN, null, 0, 0, Describe.Model(spec.Config),
+        return new TrialResult(spec, TrialStatus.Failed, double.NaN, double.NaN, null, 0, 0, ModelKinds.Describe(spec.Config),
             0, node, attempt, now, now, error);
     }
 
@@ -100,7 +100,7 @@ internal sealed class TrialRunner
         _onFinished(new TrialResult(
             _spec, status,
             outcome?.TrainLoss ?? double.NaN, outcome?.TestError ?? double.NaN, outcome?.TestErrorUnobserved,
-            outcome?.Steps ?? 0, outcome?.ParamCount ?? 0, Describe.Model(_spec.Config),
+            outcome?.Steps ?? 0, outcome?.ParamCount ?? 0, ModelKinds.Describe(_spec.Config),
             _clock.Elapsed.TotalSeconds, _node, _attempt, _startedAt, DateTime.UtcNow,
             error ?? (status == TrialStatus.Diverged ? "training diverged (NaN, Inf or loss blow-up)" : null),
             outcome?.Curve is { Count: > 0 } curve ? curve : null));

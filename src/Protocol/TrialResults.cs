@@ -1,3 +1,5 @@
+using SweepCluster.Training;
+
 namespace SweepCluster.Protocol;
 
 /// <summary>Results that no training produced.</summary>
@@ -12,6 +14,6 @@ public static class TrialResults
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentException.ThrowIfNullOrEmpty(error);
         var now = DateTime.UtcNow;
-        return new TrialResult(spec, status, double.NaN, double.NaN, null, 0, 0, Describe.Model(spec.Config), 0, node, attempt, now, now, error);
+        return new TrialResult(spec, status, double.NaN, double.NaN, null, 0, 0, ModelKinds.Describe(spec.Config), 0, node, attempt, now, now, error);
     }
 }

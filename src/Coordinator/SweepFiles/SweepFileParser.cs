@@ -159,10 +159,11 @@ internal static partial class SweepFileParser
             KernelSize = m.TryGetValue("kernel_size", out var k) ? Positive(y, k, "model.kernel_size") : 0,
             Depth = m.TryGetValue("depth", out var dp) ? Positive(y, dp, "model.depth") : 0,
         };
-        if (spec.Kind is ModelKind.Cnn1d or ModelKind.LocallyConnected1d && spec.KernelSize == 0)
-            throw y.Error(node, $"model.kernel_size is required for model kind {YamlNodes.NameOf(spec.Kind)}");
-        if (spec.Kind is ModelKind.DeepFc or ModelKind.DiagonalProduct && spec.Depth == 0)
-            throw y.Error(node, $"model.depth is required for model kind {YamlNodes.NameOf(spec.Kind)}");
+        var facts = ModelKinds.Of(spec.Kind);
+        if (facts.UsesKernel && spec.KernelSize == 0)
+            throw y.Error(node, $"model.kernel_size is required for model kind {facts.Name}");
+        if (facts.UsesDepth && spec.Depth == 0)
+            throw y.Error(node, $"model.depth is required for model kind {facts.Name}");
         return spec;
     }
 
@@ -242,14 +243,14 @@ internal static partial class SweepFileParser
 
     private static void CheckCompatible(YamlNodes y, YamlNode modelNode, ModelSpec model, YamlNode dataNode, DataSpec data, Grid grid, Dictionary<string, YamlNode> gridNodes)
     {
-        if (model.Kind is ModelKind.LinearL or ModelKind.LinearNL && data.InputDim != 2)
-            throw y.Error(dataNode, $"data.input_dim is {data.InputDim} but model kind {YamlNodes.NameOf(model.Kind)} takes exactly 2 inputs");
+        var facts = ModelKinds.Of(model.Kind);
+        if (facts.InputDim is { } inputs && data.InputDim != inputs)
+            throw y.Error(dataNode, $"data.input_dim is {data.InputDim} but model kind {facts.Name} takes exactly {inputs} inputs");
         if (model.KernelSize > data.InputDim)
             throw y.Error(modelNode, $"model.kernel_size {model.KernelSize} is larger than data.input_dim {data.InputDim}");
-        var usesWidth = model.Kind is ModelKind.TwoLayer or ModelKind.Cnn1d or ModelKind.LocallyConnected1d or ModelKind.DeepFc;
         var widths = grid[GridAxes.Width];
-        if (usesWidth && widths.Any(w => w < 1))
-            throw y.Error(gridNodes.GetValueOrDefault(GridAxes.Width.Name) ?? modelNode, $"grid.width must list widths ≥ 1 for model kind {YamlNodes.NameOf(model.Kind)}, got [{string.Join(", ", widths)}]");
+        if (facts.UsesWidth && widths.Any(w => w < 1))
+            throw y.Error(gridNodes.GetValueOrDefault(GridAxes.Width.Name) ?? modelNode, $"grid.width must list widths ≥ 1 for model kind {facts.Name}, got [{string.Join(", ", widths)}]");
         var largestN = grid[GridAxes.SampleSize].Max();
         if (model.Kind is ModelKind.MatrixFactorization && largestN > data.InputDim * data.InputDim)
             throw y.Error(gridNodes[GridAxes.SampleSize.Name], $"grid.sample_size goes up to {largestN} but a {data.InputDim}×{data.InputDim} matrix has only {data.InputDim * data.InputDim} entries");

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using SweepCluster.Training;
 using YamlDotNet.RepresentationModel;
 
 namespace SweepCluster.Coordinator.SweepFiles;
@@ -102,8 +102,7 @@ internal sealed class YamlNodes(string path)
         throw Error(node, $"{what} must be one of: {string.Join(", ", System.Enum.GetValues<T>().Select(NameOf))}; got '{text}'");
     }
 
-    public static string NameOf<T>(T value) where T : struct, System.Enum =>
-        JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString()!);
+    public static string NameOf<T>(T value) where T : struct, System.Enum => ModelKinds.NameOf(value);
 
     public IReadOnlyList<double> Doubles(YamlNode node, string what) =>
         Sequence(node, what).Select((n, i) => Double(n, $"{what}[{i}]")).ToList();

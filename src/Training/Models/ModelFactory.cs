@@ -10,6 +10,12 @@ internal static class ModelFactory
     {
         if (inputDim < 1) throw new ArgumentException($"Data.InputDim: {inputDim}, expected at least 1");
         if (!Enum.IsDefined(spec.Activation)) throw new ArgumentException($"Model.Activation: unknown value {spec.Activation}");
+        var facts = ModelKinds.Of(spec.Kind);
+        if (facts.InputDim is { } fixedDim && inputDim != fixedDim)
+            throw new ArgumentException($"Data.InputDim: {inputDim}, Model.Kind = {spec.Kind} needs {fixedDim}");
+        if (facts.UsesKernel && (spec.KernelSize < 1 || spec.KernelSize > inputDim))
+            throw new ArgumentException($"Model.KernelSize: {spec.KernelSize}, expected 1..Data.InputDim = {inputDim}");
+        if (facts.UsesDepth) RequireDepth(spec.Depth);
         switch (spec.Kind)
         {
             case ModelKind.TwoLayer:
@@ -18,8 +24,6 @@ internal static class ModelFactory
             case ModelKind.Cnn1d:
             case ModelKind.LocallyConnected1d:
                 RequireWidth(width);
-                if (spec.KernelSize < 1 || spec.KernelSize > inputDim)
-                    throw new ArgumentException($"Model.KernelSize: {spec.KernelSize}, expected 1..Data.InputDim = {inputDim}");
                 return new Conv1d<T>(inputDim, width, spec.KernelSize, spec.Kind == ModelKind.Cnn1d, spec.Activation,
                     spec.HiddenBias, spec.OutputBias, capacity);
             case ModelKind.MatrixFactorization:
@@ -27,15 +31,12 @@ internal static class ModelFactory
             case ModelKind.LinearL:
                 return new LinearL<T>(inputDim, capacity);
             case ModelKind.LinearNL:
-                if (inputDim != 2) throw new ArgumentException($"Data.InputDim: {inputDim}, Model.Kind = LinearNL needs 2");
                 return new LinearNL<T>(capacity);
             case ModelKind.DiagonalSquares:
                 return new DiagonalSquares<T>(inputDim, capacity);
             case ModelKind.DiagonalProduct:
-                RequireDepth(spec.Depth);
                 return new DiagonalProduct<T>(inputDim, spec.Depth, capacity);
             case ModelKind.DeepFc:
-                RequireDepth(spec.Depth);
                 if (spec.Depth > 1) RequireWidth(width);
                 return new DeepFc<T>(inputDim, width, spec.Depth, spec.Activation, spec.HiddenBias, spec.OutputBias, capacity);
             default:
