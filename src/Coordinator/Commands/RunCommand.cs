@@ -50,7 +50,7 @@ internal static class RunCommand
         try { folder = RunFolder.OpenForRun(Path.Combine(request.Runs, sweep.Name), request.File, request.Fresh); }
         catch (RunFolderBusyException e) { await Console.Error.WriteLineAsync(e.Message); return Cli.RuntimeFailure; }
         using var _ = folder;
-        new AnalysisSettings(sweep.Estimate.Threshold, sweep.Estimate.Quorum, sweep.Estimate.UseUnobservedError).Save(folder.Root);
+        sweep.Estimate.Save(folder.Root);
 
         Dictionary<TrialId, TrialStatus> recorded;
         try
