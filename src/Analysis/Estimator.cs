@@ -51,10 +51,23 @@ public static class Estimator
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(settings);
+        // Groups come in experiment order, then by the values of the axes that split them (width 3 before 10),
+        // read from the rows rather than back out of the group key.
         return rows.GroupBy(r => r.Group, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, GroupOrder.Instance)
-            .Select(g => EstimateGroup(g.Key, g.ToList(), settings))
+            .Select(g => (Group: g.Key, Rows: g.ToList()))
+            .OrderBy(g => g.Rows[0].Experiment, StringComparer.Ordinal)
+            .ThenBy(g => FixedValues(g.Rows))
+            .ThenBy(g => g.Group, StringComparer.Ordinal)
+            .Select(g => EstimateGroup(g.Group, g.Rows, settings))
             .ToList();
+    }
+
+    /// <summary>Each tunable axis's value where the whole group shares one (NaN where it varies).</summary>
+    private static AxisValues FixedValues(List<ResultRecord> rows)
+    {
+        var first = rows[0].Setting;
+        var values = first.Axes.Select(a => rows.All(r => r.Axes[a] == first[a]) ? first[a] : double.NaN).ToList();
+        return new AxisValues(first.Axes, values);
     }
 
     private static GroupEstimate EstimateGroup(string group, List<ResultRecord> rows, AnalysisSettings settings)
@@ -110,36 +123,5 @@ public static class Estimator
         {
             throw new ResultsFormatException($"trial {widest.TrialId}", $"config column is not a trial config: {e.Message}", e);
         }
-    }
-}
-
-/// <summary>
-/// Orders group keys ("variant axis=value …") by variant, then by each axis value as a number, so that
-/// width=3 comes before width=10 and learning_rate=1E-05 before learning_rate=0.1.
-/// </summary>
-internal sealed class GroupOrder : IComparer<string>
-{
-    public static readonly GroupOrder Instance = new();
-
-    public int Compare(string? x, string? y)
-    {
-        var a = (x ?? "").Split(' ');
-        var b = (y ?? "").Split(' ');
-        for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
-        {
-            var c = CompareToken(a[i], b[i]);
-            if (c != 0) return c;
-        }
-        return a.Length.CompareTo(b.Length);
-    }
-
-    private static int CompareToken(string a, string b)
-    {
-        var (ea, eb) = (a.IndexOf('=', StringComparison.Ordinal), b.IndexOf('=', StringComparison.Ordinal));
-        if (ea > 0 && eb > 0 && a.AsSpan(0, ea).SequenceEqual(b.AsSpan(0, eb))
-            && double.TryParse(a.AsSpan(ea + 1), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var va)
-            && double.TryParse(b.AsSpan(eb + 1), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var vb))
-            return va.CompareTo(vb);
-        return string.CompareOrdinal(a, b);
     }
 }

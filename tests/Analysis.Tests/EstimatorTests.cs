@@ -15,8 +15,11 @@ public sealed class EstimatorTests
     [Fact]
     public void Groups_are_ordered_by_variant_then_by_axis_values_as_numbers()
     {
-        string[] keys = ["fc width=10", "cnn width=3 learning_rate=0.1", "cnn width=3 learning_rate=1E-05", "fc width=3", "cnn width=10 learning_rate=0.01"];
-        var estimates = Estimator.Estimate(keys.SelectMany(k => Seeds(1, 1, 1, group: k)).ToList(), Defaults);
+        // The order comes from the rows' experiment and axis values, not from the text of the group key.
+        (string Experiment, int Width, double Lr)[] groups = [("fc", 10, 0.05), ("cnn", 3, 0.1), ("cnn", 3, 1e-5), ("fc", 3, 0.05), ("cnn", 10, 0.01)];
+        var rows = groups.Select(g => Row(1, 0, 1e-9, width: g.Width, lr: g.Lr, experiment: g.Experiment,
+            group: g.Experiment == "fc" ? $"fc width={g.Width}" : $"cnn width={g.Width} learning_rate={g.Lr:G6}")).ToList();
+        var estimates = Estimator.Estimate(rows, Defaults);
         Assert.Equal(
             ["cnn width=3 learning_rate=1E-05", "cnn width=3 learning_rate=0.1", "cnn width=10 learning_rate=0.01", "fc width=3", "fc width=10"],
             estimates.Select(e => e.Group));

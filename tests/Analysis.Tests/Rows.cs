@@ -14,8 +14,8 @@ internal static class Rows
 
     public static ResultRecord Row(
         int n, int seed, double error, double init = 1e-3, int width = 4, double lr = 0.05,
-        TrialStatus status = TrialStatus.Ok, string group = "g", int paramCount = 4, double? unobserved = null, TrialConfig? config = null) =>
-        new($"t{Interlocked.Increment(ref counter)}", status, "e1", group, "f_NL", "1+x1",
+        TrialStatus status = TrialStatus.Ok, string group = "g", int paramCount = 4, double? unobserved = null, TrialConfig? config = null, string experiment = "e1") =>
+        new($"t{Interlocked.Increment(ref counter)}", status, experiment, group, "f_NL", "1+x1",
             Axes(new Hyperparameters { InitScale = init, Width = width, LearningRate = lr, SampleSize = n, Seed = seed }), paramCount,
             error, unobserved, CanonicalJson.Of(config ?? NonlinearOnOnePlusX1));
 
