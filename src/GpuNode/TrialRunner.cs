@@ -46,12 +46,8 @@ internal sealed class TrialRunner
     }
 
     /// <summary>The result a node records without running the trial, e.g. after too many deliveries.</summary>
-    public static TrialResult Failed(TrialSpec spec, NodeId node, int attempt, string error)
-    {
-        var now = DateTime.UtcNow;
-        return new TrialResult(spec, TrialStatus.Failed, double.NaN, double.NaN, null, 0, 0, ModelKinds.Describe(spec.Config),
-            0, node, attempt, now, now, error);
-    }
+    public static TrialResult Failed(TrialSpec spec, NodeId node, int attempt, string error) =>
+        TrialResults.NotRun(spec, TrialStatus.Failed, node, attempt, error);
 
     private void Run()
     {
