@@ -57,4 +57,17 @@ public sealed class ReportBadInputTests : IDisposable
         Assert.Equal(Cli.BadInput, code);
         Assert.Contains("not a run folder", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AnUnknownStatusIsBadInputWhenResumingNotAFailedTrial()
+    {
+        // The lenient reading this replaces took any unknown text for `failed`, so --retry-failed would rerun it.
+        var part = Path.Combine(_dir, "results", "part-00003.parquet");
+        Directory.CreateDirectory(Path.GetDirectoryName(part)!);
+        ParquetFile.WriteAtomic(part, new Table(
+            [new(ResultColumns.TrialId, ColumnType.String, false), new(ResultColumns.Status, ColumnType.String, false)],
+            [new string?[] { "a", "b" }, new string?[] { "ok", "exploded" }]));
+        var e = Assert.Throws<Analysis.ResultsFormatException>(() => Runs.RunFolder.ForReading(_dir).ReadRecorded());
+        Assert.Equal($"{part}: row 1: status 'exploded', expected ok, diverged, failed, timeout", e.Message);
+    }
 }
