@@ -7,22 +7,44 @@ namespace SweepCluster.Protocol;
 public sealed class WireFormatException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// The versioned wire format: {"v":1,"kind":"trial"|"result"|"heartbeat","body":{…}} in UTF-8 JSON.
-/// A reader accepts exactly the versions it knows; anything else is a WireFormatException, never a crash.
+/// The versioned wire format: {"v":1,"kind":"trial"|"result"|…,"body":{…}} in UTF-8 JSON. The kinds are a closed
+/// table below: a reader builds only these types, whatever the bytes say, and accepts exactly the versions it
+/// knows; anything else is a WireFormatException, never a crash. The kind is also the Akka manifest.
 /// </summary>
 public static class Wire
 {
     public const int Version = 1;
 
+    private static readonly (string Kind, Type Type)[] Kinds =
+    [
+        ("trial", typeof(TrialSpec)),
+        ("result", typeof(TrialResult)),
+        ("heartbeat", typeof(NodeHeartbeat)),
+        ("hello", typeof(NodeHello)),
+        ("challenge", typeof(RegistrationChallenge)),
+        ("register", typeof(RegisterNode)),
+        ("welcome", typeof(NodeWelcome)),
+        ("rejected", typeof(NodeRejected)),
+        ("wanted", typeof(TrialsWanted)),
+        ("granted", typeof(TrialsGranted)),
+        ("results", typeof(ResultsReady)),
+        ("acknowledged", typeof(ResultsAcknowledged)),
+        ("returned", typeof(TrialsReturned)),
+        ("nodes-query", typeof(NodesQuery)),
+        ("nodes", typeof(NodesReport)),
+    ];
+
+    private static readonly Dictionary<Type, string> KindOfType = Kinds.ToDictionary(k => k.Type, k => k.Kind);
+    private static readonly Dictionary<string, Type> TypeOfKind = Kinds.ToDictionary(k => k.Kind, k => k.Type, StringComparer.Ordinal);
+
+    /// <summary>The stable name of a message's kind (never a .NET type name).</summary>
+    public static string KindOf(IWireMessage message) =>
+        KindOfType.TryGetValue(message.GetType(), out var kind) ? kind : throw new ArgumentException($"no wire kind for {message.GetType().Name}", nameof(message));
+
     public static byte[] Encode(IWireMessage message)
     {
-        var (kind, body) = message switch
-        {
-            TrialSpec t => ("trial", JsonSerializer.SerializeToNode(t, CanonicalJson.Options)),
-            TrialResult r => ("result", JsonSerializer.SerializeToNode(r, CanonicalJson.Options)),
-            NodeHeartbeat h => ("heartbeat", JsonSerializer.SerializeToNode(h, CanonicalJson.Options)),
-            _ => throw new ArgumentException($"no wire kind for {message.GetType().Name}", nameof(message)),
-        };
+        var kind = KindOf(message);
+        var body = JsonSerializer.SerializeToNode(message, message.GetType(), CanonicalJson.Options);
         var envelope = new JsonObject { ["v"] = Version, ["kind"] = kind, ["body"] = body };
         return JsonSerializer.SerializeToUtf8Bytes(envelope, CanonicalJson.Options);
     }
@@ -37,19 +59,16 @@ public static class Wire
         if (version != Version) throw new WireFormatException($"unknown wire version {envelope["v"]?.ToJsonString() ?? "(missing)"}, expected {Version}");
         var body = envelope["body"] ?? throw new WireFormatException("missing body");
         var kind = envelope["kind"]?.GetValueKind() == JsonValueKind.String ? envelope["kind"]!.GetValue<string>() : null;
+        if (kind is null || !TypeOfKind.TryGetValue(kind, out var type))
+            throw new WireFormatException($"unknown message kind '{kind ?? "(missing)"}', expected one of {string.Join(", ", Kinds.Select(k => k.Kind))}");
         try
         {
-            IWireMessage? message = kind switch
-            {
-                "trial" => body.Deserialize<TrialSpec>(CanonicalJson.Options),
-                "result" => body.Deserialize<TrialResult>(CanonicalJson.Options),
-                "heartbeat" => body.Deserialize<NodeHeartbeat>(CanonicalJson.Options),
-                _ => throw new WireFormatException($"unknown message kind '{kind ?? "(missing)"}', expected trial, result or heartbeat"),
-            };
+            var message = body.Deserialize(type, CanonicalJson.Options) as IWireMessage;
             return message ?? throw new WireFormatException($"empty {kind} body");
         }
         catch (JsonException e) { throw new WireFormatException($"bad {kind} body: {e.Message}", e); }
         catch (InvalidOperationException e) { throw new WireFormatException($"bad {kind} body: {e.Message}", e); }
         catch (NotSupportedException e) { throw new WireFormatException($"bad {kind} body: {e.Message}", e); }
+        catch (ArgumentException e) { throw new WireFormatException($"bad {kind} body: {e.Message}", e); }
     }
 }
