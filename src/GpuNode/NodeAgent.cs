@@ -43,6 +43,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
     private DateTime _lastHello = DateTime.MinValue;
     private DateTime _lastHeartbeat = DateTime.MinValue;
     private IActorRef? _handingBack;
+    private bool _returnPending;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -63,6 +64,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         Receive<Terminated>(t => HandleLost(new Lost($"the coordinator at {t.ActorRef.Path.Address} is gone")));
         Receive<Lost>(HandleLost);
         Receive<HandBack>(_ => HandleHandBack());
+        Receive<TrialsTakenBack>(_ => HandleTakenBack());
     }
 
     private NodeOptions Options => _settings.Options;
@@ -217,14 +219,26 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         _state.Stopping.Cancel();
         var running = _state.RunningTrials();
         if (_coordinator is not null && _registered && running.Count > 0)
+        {
+            _returnPending = true;
             _coordinator.Tell(new TrialsReturned(Options.Node, running));
-        _log.Info("node {0}: stopping; {1} running trials handed back", Options.Node, running.Count);
-        if (_state.OutboxCount == 0 || !_registered) FinishHandBack();
-        else ScheduleFlush();
+        }
+        _log.Info("node {0}: stopping; handing back {1} running trials", Options.Node, running.Count);
+        if (!_registered) FinishHandBack();
+        else if (_state.OutboxCount > 0) ScheduleFlush();
+        else if (!_returnPending) FinishHandBack();
     }
 
+    private void HandleTakenBack()
+    {
+        _returnPending = false;
+        if (_handingBack is not null && _state.OutboxCount == 0) FinishHandBack();
+    }
+
+    /// <summary>Answers the stop request once the coordinator has the returned trials and every result.</summary>
     private void FinishHandBack()
     {
+        if (_returnPending && _registered) return;
         _handingBack?.Tell(new HandedBack(_state.RunningTrials().Count, _state.OutboxCount));
     }
 }

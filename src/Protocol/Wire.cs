@@ -30,6 +30,7 @@ public static class Wire
         ("results", typeof(ResultsReady)),
         ("acknowledged", typeof(ResultsAcknowledged)),
         ("returned", typeof(TrialsReturned)),
+        ("taken-back", typeof(TrialsTakenBack)),
         ("nodes-query", typeof(NodesQuery)),
         ("nodes", typeof(NodesReport)),
     ];

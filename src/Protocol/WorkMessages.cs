@@ -38,6 +38,9 @@ public sealed record ResultsAcknowledged(IReadOnlyList<TrialId> Trials) : IWireM
 /// <summary>A node that stops hands back the trials it will not finish, so they run elsewhere at once.</summary>
 public sealed record TrialsReturned(NodeId Node, IReadOnlyList<TrialId> Trials) : IWireMessage;
 
+/// <summary>The coordinator took the returned trials back (Count of them were still this node's leases).</summary>
+public sealed record TrialsTakenBack(int Count) : IWireMessage;
+
 /// <summary>`sweep status --coordinator`: which nodes are registered, as of their last heartbeat.</summary>
 public sealed record NodesQuery(string Nonce, string Proof) : IWireMessage;
 

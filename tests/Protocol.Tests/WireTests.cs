@@ -119,6 +119,7 @@ public sealed class WorkMessageWireTests
             new ResultsReady(new NodeId("n"), [result]),
             new ResultsAcknowledged([Spec.Id]),
             new TrialsReturned(new NodeId("n"), [Spec.Id]),
+            new TrialsTakenBack(1),
             new NodesQuery("00ff", "abcd"),
             new NodesReport([new NodeHeartbeat(new NodeId("n"), "host", 4, 2, 9, at)]),
         };

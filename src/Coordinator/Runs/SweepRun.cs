@@ -239,6 +239,7 @@ internal sealed class SweepRun : ReceiveActor
             returned++;
         }
         _log.Info("node {0} handed back {1} trials", m.Node, returned);
+        Sender.Tell(new TrialsTakenBack(returned));
         ServeWaiting();
     }
 
