@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace SweepCluster.Protocol;
 
@@ -45,26 +44,52 @@ public static class Wire
     public static byte[] Encode(IWireMessage message)
     {
         var kind = KindOf(message);
-        var body = JsonSerializer.SerializeToNode(message, message.GetType(), CanonicalJson.Options);
-        var envelope = new JsonObject { ["v"] = Version, ["kind"] = kind, ["body"] = body };
-        return JsonSerializer.SerializeToUtf8Bytes(envelope, CanonicalJson.Options);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("v", Version);
+            writer.WriteString("kind", kind);
+            writer.WritePropertyName("body");
+            JsonSerializer.Serialize(writer, message, message.GetType(), CanonicalJson.Options);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
     }
 
     public static IWireMessage Decode(ReadOnlySpan<byte> bytes)
     {
-        JsonNode? root;
-        try { root = JsonNode.Parse(bytes); }
-        catch (JsonException e) { throw new WireFormatException($"not JSON: {e.Message}", e); }
-        if (root is not JsonObject envelope) throw new WireFormatException("expected a JSON object envelope");
-        var version = envelope["v"]?.GetValueKind() == JsonValueKind.Number ? envelope["v"]!.GetValue<int>() : -1;
-        if (version != Version) throw new WireFormatException($"unknown wire version {envelope["v"]?.ToJsonString() ?? "(missing)"}, expected {Version}");
-        var body = envelope["body"] ?? throw new WireFormatException("missing body");
-        var kind = envelope["kind"]?.GetValueKind() == JsonValueKind.String ? envelope["kind"]!.GetValue<string>() : null;
-        if (kind is null || !TypeOfKind.TryGetValue(kind, out var type))
-            throw new WireFormatException($"unknown message kind '{kind ?? "(missing)"}', expected one of {string.Join(", ", Kinds.Select(k => k.Kind))}");
+        // A forward-only reader over the envelope: v and kind are checked before the body is bound to a type.
+        var reader = new Utf8JsonReader(bytes);
+        int? version = null;
+        string? kind = null;
+        var body = -1L;
+        var bodyEnd = -1L;
         try
         {
-            var message = body.Deserialize(type, CanonicalJson.Options) as IWireMessage;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new WireFormatException("expected a JSON object envelope");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString();
+                if (!reader.Read()) break;
+                switch (name)
+                {
+                    case "v" when reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var v): version = v; break;
+                    case "kind" when reader.TokenType == JsonTokenType.String: kind = reader.GetString(); break;
+                    case "body": body = reader.TokenStartIndex; reader.Skip(); bodyEnd = reader.BytesConsumed; break;
+                    default: reader.Skip(); break;
+                }
+            }
+        }
+        catch (JsonException e) { throw new WireFormatException($"not JSON: {e.Message}", e); }
+        catch (InvalidOperationException e) { throw new WireFormatException($"not JSON: {e.Message}", e); }
+        if (version != Version) throw new WireFormatException($"unknown wire version {version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(missing)"}, expected {Version}");
+        if (kind is null || !TypeOfKind.TryGetValue(kind, out var type))
+            throw new WireFormatException($"unknown message kind '{kind ?? "(missing)"}', expected one of {string.Join(", ", Kinds.Select(k => k.Kind))}");
+        if (body < 0) throw new WireFormatException("missing body");
+        try
+        {
+            var message = JsonSerializer.Deserialize(bytes[(int)body..(int)bodyEnd], type, CanonicalJson.Options) as IWireMessage;
             return message ?? throw new WireFormatException($"empty {kind} body");
         }
         catch (JsonException e) { throw new WireFormatException($"bad {kind} body: {e.Message}", e); }
