@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs what the tests need, then `dotnet test`.
-#   - Debian packages: rabbitmq-server (the cluster tests start throwaway brokers themselves) and chromium
-#     (the report test renders report.html headless); installed only when missing.
+#   - Debian packages: chromium (the report test renders report.html headless); installed only when missing.
 #   - npm packages of the Parquet interop check (DuckDB, Arrow's Rust reader), pinned in tests/interop.
 # Extra arguments go to `dotnet test`, e.g. scripts/test.sh --filter "FullyQualifiedName~Parquet".
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 missing=()
-[[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || missing+=(rabbitmq-server)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 if ((${#missing[@]})); then
   echo "installing ${missing[*]} with apt" >&2

@@ -1,64 +1,105 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging;
-using SweepCluster.GpuNode.Rabbit;
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using SweepCluster.Hosting;
 using SweepCluster.Protocol;
 
 namespace SweepCluster.GpuNode;
 
-/// <summary>`sweep-node`: a worker that runs trials from the broker until it is stopped.</summary>
+/// <summary>`sweep-node`: a cluster member that runs trials for the coordinator at --coordinator until it is stopped.</summary>
 internal static class NodeCommand
 {
+    public const string CoordinatorVariable = "SWEEP_COORDINATOR";
+
+    /// <summary>The address this node binds and announces; by default the local address that routes to the coordinator.</summary>
+    public const string HostVariable = "SWEEP_NODE_HOST";
+
     public static RootCommand Create()
     {
-        var broker = new Option<string?>("--broker") { Description = "AMQP URI of the broker (or env SWEEP_BROKER), e.g. amqp://host:5672/" };
+        var coordinator = new Option<string?>("--coordinator") { Description = $"HOST:PORT the coordinator listens on, as given to `sweep run --listen` (or env {CoordinatorVariable})" };
         var slots = new Option<int>("--slots") { Description = "trials run at once (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var nodeId = new Option<string?>("--node-id") { Description = "name shown in status (default: host-pid)" };
-        var timeout = new Option<double>("--trial-timeout") { Description = "seconds before a trial ends as timeout, unless its sweep sets one", DefaultValueFactory = _ => 6 * 3600 };
-        var deliveries = new Option<int>("--max-deliveries") { Description = "deliveries before a trial that never finishes is recorded as failed, unless its sweep sets it", DefaultValueFactory = _ => 3 };
-        var heartbeat = new Option<double>("--heartbeat") { Description = "seconds between heartbeats", DefaultValueFactory = _ => 5 };
-        var root = new RootCommand("SweepCluster worker node: runs trials from a RabbitMQ work queue")
+        var secretFile = new Option<string?>("--secret-file") { Description = $"file holding the sweep's shared secret (or env {SharedSecret.Variable})" };
+        var heartbeat = new Option<double>("--heartbeat") { Description = "seconds between heartbeats to the coordinator", DefaultValueFactory = _ => 5 };
+        var verbose = new Option<bool>("--verbose") { Description = "log every batch of trials started" };
+        var root = new RootCommand("SweepCluster worker node: joins a coordinator's Akka cluster and runs its trials")
         {
-            broker, slots, nodeId, timeout, deliveries, heartbeat,
+            coordinator, slots, nodeId, secretFile, heartbeat, verbose,
         };
         root.SetAction((parsed, cancellation) =>
         {
             var options = new NodeOptions(
                 parsed.GetValue(nodeId) is { Length: > 0 } id ? new NodeId(id) : NodeOptions.DefaultNodeId(),
-                parsed.GetValue(slots), TimeSpan.FromSeconds(parsed.GetValue(timeout)), parsed.GetValue(deliveries),
-                TimeSpan.FromSeconds(parsed.GetValue(heartbeat)));
-            return RunAsync(parsed.GetValue(broker) ?? Environment.GetEnvironmentVariable("SWEEP_BROKER"), options, cancellation);
+                parsed.GetValue(slots), TimeSpan.FromSeconds(parsed.GetValue(heartbeat)));
+            return RunAsync(parsed.GetValue(coordinator) ?? Environment.GetEnvironmentVariable(CoordinatorVariable), parsed.GetValue(secretFile), parsed.GetValue(verbose), options, cancellation);
         });
         return root;
     }
 
-    private static async Task<int> RunAsync(string? broker, NodeOptions options, CancellationToken stopping)
+    private static async Task<int> RunAsync(string? coordinator, string? secretFile, bool verbose, NodeOptions options, CancellationToken stopping)
     {
         if (options.Slots < 1) return Cli.Fail($"sweep-node: --slots is {options.Slots}; expected a positive number of slots");
-        if (options.MaxDeliveries < 1) return Cli.Fail($"sweep-node: --max-deliveries is {options.MaxDeliveries}; expected at least 1");
-        if (options.TrialTimeout <= TimeSpan.Zero) return Cli.Fail($"sweep-node: --trial-timeout is {options.TrialTimeout.TotalSeconds}; expected a positive number of seconds");
         if (options.HeartbeatInterval <= TimeSpan.Zero) return Cli.Fail($"sweep-node: --heartbeat is {options.HeartbeatInterval.TotalSeconds}; expected a positive number of seconds");
-        if (string.IsNullOrWhiteSpace(broker)) return Cli.Fail("sweep-node: no broker given; pass --broker amqp://host:5672/ or set SWEEP_BROKER");
-        RabbitOptions rabbit;
-        try { rabbit = RabbitOptions.From(broker); }
-        catch (ArgumentException e) { return Cli.Fail($"sweep-node: {e.Message}"); }
-        using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
-        var logger = logs.CreateLogger("sweep-node");
+        if (string.IsNullOrWhiteSpace(coordinator)) return Cli.Fail($"sweep-node: no coordinator given; pass --coordinator HOST:PORT or set {CoordinatorVariable}");
+        string host;
+        int port;
+        SharedSecret? secret;
         try
         {
-            await using var transport = await RabbitNodeTransport.ConnectAsync(rabbit, options.Node, logger, stopping);
-            logger.LogInformation("node {Node}: {Slots} slots, trials from {Broker}", options.Node, options.Slots, rabbit.Redacted());
-            await new NodeAgent(transport, options, logger).RunAsync(stopping);
-            logger.LogInformation("node {Node}: stopped; unfinished trials go back to the queue", options.Node);
-            return Cli.Ok;
+            (host, port) = AkkaConfig.ParseEndpoint("sweep-node: --coordinator", coordinator);
+            secret = SharedSecret.Load(secretFile);
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (ArgumentException e) { return Cli.Fail($"sweep-node: {e.Message}"); }
+        var self = Environment.GetEnvironmentVariable(HostVariable) is { Length: > 0 } h ? h : LocalAddressFor(host, port);
+        var state = new NodeState();
+        var settings = new NodeAgent.Settings(options, secret, $"akka.tcp://{AkkaConfig.SystemName}@{host}:{port}/user/{AkkaConfig.SweepActorName}", verbose);
+        Console.WriteLine($"sweep-node {options.Node}: {options.Slots} slots, coordinator {host}:{port}, this node at {self}{(secret is null ? "" : ", with the sweep's secret")}");
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var _ = stopping.Register(() => stopped.TrySetResult());
+        while (true)
         {
-            return Cli.Ok;
+            // A fresh ActorSystem per attempt: after the coordinator restarts (a new cluster on the same address) or
+            // after this node was downed, the old system is quarantined for good; the running trials and the outbox
+            // live in NodeState and carry over.
+            var system = ActorSystem.Create(AkkaConfig.SystemName, AkkaConfig.Cluster(self, 0, $"{host}:{port}", AkkaConfig.NodeRole));
+            var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var agent = system.ActorOf(Props.Create(() => new NodeAgent(settings, state, null, lost)), "node");
+            var ended = await Task.WhenAny(lost.Task, system.WhenTerminated, stopped.Task);
+            if (ended == stopped.Task)
+            {
+                try
+                {
+                    var handed = await agent.Ask<NodeAgent.HandedBack>(new NodeAgent.HandBack(), TimeSpan.FromSeconds(10));
+                    Console.WriteLine($"sweep-node {options.Node}: stopped; running trials handed back, {handed.Undelivered} results undelivered");
+                }
+                catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+                {
+                    Console.WriteLine($"sweep-node {options.Node}: stopped without an answer from the coordinator; its trials run again elsewhere once it notices");
+                }
+                await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(static _ => { }, TaskScheduler.Default);
+                return Cli.Ok;
+            }
+            Console.WriteLine(ended == lost.Task
+                ? $"sweep-node {options.Node}: {lost.Task.Result}; joining again"
+                : $"sweep-node {options.Node}: left the cluster (downed or shut down); joining again with a fresh actor system");
+            await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(static _ => { }, TaskScheduler.Default);
         }
-        catch (InvalidOperationException e)
+    }
+
+    /// <summary>The local address that routes to the coordinator: the one it can reach this node on.</summary>
+    private static string LocalAddressFor(string host, int port)
+    {
+        if (AkkaConfig.IsLoopback(host)) return host == "localhost" ? "127.0.0.1" : host;
+        try
         {
-            logger.LogError("node {Node}: {Error}", options.Node, e.Message);
-            return Cli.RuntimeFailure;
+            using var probe = new Socket(SocketType.Dgram, ProtocolType.Udp);
+            probe.Connect(host, port);
+            return ((IPEndPoint)probe.LocalEndPoint!).Address.ToString();
+        }
+        catch (SocketException)
+        {
+            return Dns.GetHostName();
         }
     }
 }

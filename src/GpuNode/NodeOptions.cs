@@ -2,15 +2,8 @@ using SweepCluster.Protocol;
 
 namespace SweepCluster.GpuNode;
 
-/// <summary>
-/// A node's settings. TrialTimeout and MaxDeliveries apply when a trial does not carry its sweep's own limits.
-/// </summary>
-internal sealed record NodeOptions(
-    NodeId Node,
-    int Slots,
-    TimeSpan TrialTimeout,
-    int MaxDeliveries,
-    TimeSpan HeartbeatInterval)
+/// <summary>A node's settings. A trial's time limit and delivery limit come with the trial from its sweep.</summary>
+internal sealed record NodeOptions(NodeId Node, int Slots, TimeSpan HeartbeatInterval)
 {
     public static NodeId DefaultNodeId() => new($"{Environment.MachineName}-{Environment.ProcessId}");
 }

@@ -5,8 +5,9 @@ using SweepCluster.Training;
 namespace SweepCluster.GpuNode;
 
 /// <summary>
-/// Owns one running trial: its dedicated thread, its cancellation and its timeout. Exactly one result is
-/// reported per trial, unless the node is stopping (then none, and the transport redelivers the trial).
+/// Owns one running trial: its dedicated thread (training never runs on an actor's thread), its cancellation and
+/// its timeout. Exactly one result is reported per trial through onFinished, unless the node is stopping (then
+/// onAbandoned, and the coordinator leases the trial again).
 /// A trial that ignores cancellation is reported as timeout when its time is up and its thread is abandoned,
 /// so a hung trial never holds its slot's result hostage.
 /// </summary>
@@ -25,6 +26,7 @@ internal sealed class TrialRunner
     private readonly NodeId _node;
     private readonly int _attempt;
     private readonly Action<TrialResult> _onFinished;
+    private readonly Action<TrialId> _onAbandoned;
     private readonly CancellationToken _stopping;
     private readonly CancellationTokenSource _cancel;
     private readonly DateTime _startedAt = DateTime.UtcNow;
@@ -32,22 +34,21 @@ internal sealed class TrialRunner
     private Timer? _deadline;
     private int _reported;
 
-    private TrialRunner(TrialSpec spec, NodeId node, int attempt, Action<TrialResult> onFinished, CancellationToken stopping)
+    private TrialRunner(TrialSpec spec, NodeId node, int attempt, Action<TrialResult> onFinished, Action<TrialId> onAbandoned, CancellationToken stopping)
     {
-        (_spec, _node, _attempt, _onFinished, _stopping) = (spec, node, attempt, onFinished, stopping);
+        (_spec, _node, _attempt, _onFinished, _onAbandoned, _stopping) = (spec, node, attempt, onFinished, onAbandoned, stopping);
         _cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
     }
 
-    public static void Start(TrialSpec spec, NodeId node, int attempt, TimeSpan timeout, Action<TrialResult> onFinished, CancellationToken stopping)
+    /// <summary>Starts the trial on its own thread; a timeout of zero or less means no limit.</summary>
+    public static void Start(Lease lease, NodeId node, Action<TrialResult> onFinished, Action<TrialId> onAbandoned, CancellationToken stopping)
     {
-        var runner = new TrialRunner(spec, node, attempt, onFinished, stopping);
+        var spec = lease.Trial;
+        var timeout = spec.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(spec.TimeoutSeconds) : Timeout.InfiniteTimeSpan;
+        var runner = new TrialRunner(spec, node, lease.Attempt, onFinished, onAbandoned, stopping);
         runner._deadline = new Timer(static s => ((TrialRunner)s!).HandleDeadline(), runner, timeout, Timeout.InfiniteTimeSpan);
         new Thread(runner.Run) { IsBackground = true, Name = $"trial {spec.Id}" }.Start();
     }
-
-    /// <summary>The result a node records without running the trial, e.g. after too many deliveries.</summary>
-    public static TrialResult Failed(TrialSpec spec, NodeId node, int attempt, string error) =>
-        TrialResults.NotRun(spec, TrialStatus.Failed, node, attempt, error);
 
     private void Run()
     {
@@ -66,7 +67,8 @@ internal sealed class TrialRunner
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
-            // The node is stopping: no result, the trial stays unacknowledged and runs again elsewhere.
+            // The node is stopping: no result; the node hands the trial back and it runs again elsewhere.
+            _onAbandoned(_spec.Id);
         }
         catch (OperationCanceledException)
         {

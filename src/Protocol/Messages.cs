@@ -10,8 +10,9 @@ public interface IWireMessage;
 /// <summary>
 /// One trial to run. Experiment names the sweep's variant (model and target); Group is the key the estimate
 /// groups by: the variant plus every grid axis that is neither tuned, the sample size nor the seed.
-/// TimeoutSeconds and MaxDeliveries are the sweep's limits for the node to enforce (0: the node's default);
-/// they are not part of the id because they do not change what a finished trial computes.
+/// TimeoutSeconds is the sweep's time limit for the node to enforce; MaxDeliveries is the coordinator's (how many
+/// holders may die with it before it is recorded as failed). Neither is part of the id: they do not change what a
+/// finished trial computes.
 /// </summary>
 public sealed record TrialSpec(
     SweepId Sweep,
@@ -43,5 +44,5 @@ public sealed record TrialResult(
     string? Error,
     IReadOnlyList<CurvePoint>? Curve = null) : IWireMessage;
 
-/// <summary>A node's periodic sign of life on the events exchange.</summary>
+/// <summary>A node's periodic sign of life, sent to the coordinator it is registered with.</summary>
 public sealed record NodeHeartbeat(NodeId Node, string Host, int Slots, int BusySlots, long TrialsDone, DateTime At) : IWireMessage;

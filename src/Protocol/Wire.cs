@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace SweepCluster.Protocol;
 
@@ -7,49 +6,95 @@ namespace SweepCluster.Protocol;
 public sealed class WireFormatException(string message, Exception? inner = null) : BadInputException(message, inner);
 
 /// <summary>
-/// The versioned wire format: {"v":1,"kind":"trial"|"result"|"heartbeat","body":{…}} in UTF-8 JSON.
-/// A reader accepts exactly the versions it knows; anything else is a WireFormatException, never a crash.
+/// The versioned wire format: {"v":1,"kind":"trial"|"result"|…,"body":{…}} in UTF-8 JSON. The kinds are a closed
+/// table below: a reader builds only these types, whatever the bytes say, and accepts exactly the versions it
+/// knows; anything else is a WireFormatException, never a crash. The kind is also the Akka manifest.
 /// </summary>
 public static class Wire
 {
     public const int Version = 1;
 
+    private static readonly (string Kind, Type Type)[] Kinds =
+    [
+        ("trial", typeof(TrialSpec)),
+        ("result", typeof(TrialResult)),
+        ("heartbeat", typeof(NodeHeartbeat)),
+        ("hello", typeof(NodeHello)),
+        ("challenge", typeof(RegistrationChallenge)),
+        ("register", typeof(RegisterNode)),
+        ("welcome", typeof(NodeWelcome)),
+        ("rejected", typeof(NodeRejected)),
+        ("wanted", typeof(TrialsWanted)),
+        ("granted", typeof(TrialsGranted)),
+        ("results", typeof(ResultsReady)),
+        ("acknowledged", typeof(ResultsAcknowledged)),
+        ("returned", typeof(TrialsReturned)),
+        ("taken-back", typeof(TrialsTakenBack)),
+        ("nodes-query", typeof(NodesQuery)),
+        ("nodes", typeof(NodesReport)),
+    ];
+
+    private static readonly Dictionary<Type, string> KindOfType = Kinds.ToDictionary(k => k.Type, k => k.Kind);
+    private static readonly Dictionary<string, Type> TypeOfKind = Kinds.ToDictionary(k => k.Kind, k => k.Type, StringComparer.Ordinal);
+
+    /// <summary>The stable name of a message's kind (never a .NET type name).</summary>
+    public static string KindOf(IWireMessage message) =>
+        KindOfType.TryGetValue(message.GetType(), out var kind) ? kind : throw new ArgumentException($"no wire kind for {message.GetType().Name}", nameof(message));
+
     public static byte[] Encode(IWireMessage message)
     {
-        var (kind, body) = message switch
+        var kind = KindOf(message);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            TrialSpec t => ("trial", JsonSerializer.SerializeToNode(t, CanonicalJson.Options)),
-            TrialResult r => ("result", JsonSerializer.SerializeToNode(r, CanonicalJson.Options)),
-            NodeHeartbeat h => ("heartbeat", JsonSerializer.SerializeToNode(h, CanonicalJson.Options)),
-            _ => throw new ArgumentException($"no wire kind for {message.GetType().Name}", nameof(message)),
-        };
-        var envelope = new JsonObject { ["v"] = Version, ["kind"] = kind, ["body"] = body };
-        return JsonSerializer.SerializeToUtf8Bytes(envelope, CanonicalJson.Options);
+            writer.WriteStartObject();
+            writer.WriteNumber("v", Version);
+            writer.WriteString("kind", kind);
+            writer.WritePropertyName("body");
+            JsonSerializer.Serialize(writer, message, message.GetType(), CanonicalJson.Options);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
     }
 
     public static IWireMessage Decode(ReadOnlySpan<byte> bytes)
     {
-        JsonNode? root;
-        try { root = JsonNode.Parse(bytes); }
-        catch (JsonException e) { throw new WireFormatException($"not JSON: {e.Message}", e); }
-        if (root is not JsonObject envelope) throw new WireFormatException("expected a JSON object envelope");
-        var version = envelope["v"]?.GetValueKind() == JsonValueKind.Number ? envelope["v"]!.GetValue<int>() : -1;
-        if (version != Version) throw new WireFormatException($"unknown wire version {envelope["v"]?.ToJsonString() ?? "(missing)"}, expected {Version}");
-        var body = envelope["body"] ?? throw new WireFormatException("missing body");
-        var kind = envelope["kind"]?.GetValueKind() == JsonValueKind.String ? envelope["kind"]!.GetValue<string>() : null;
+        // A forward-only reader over the envelope: v and kind are checked before the body is bound to a type.
+        var reader = new Utf8JsonReader(bytes);
+        int? version = null;
+        string? kind = null;
+        var body = -1L;
+        var bodyEnd = -1L;
         try
         {
-            IWireMessage? message = kind switch
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new WireFormatException("expected a JSON object envelope");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                "trial" => body.Deserialize<TrialSpec>(CanonicalJson.Options),
-                "result" => body.Deserialize<TrialResult>(CanonicalJson.Options),
-                "heartbeat" => body.Deserialize<NodeHeartbeat>(CanonicalJson.Options),
-                _ => throw new WireFormatException($"unknown message kind '{kind ?? "(missing)"}', expected trial, result or heartbeat"),
-            };
+                var name = reader.GetString();
+                if (!reader.Read()) break;
+                switch (name)
+                {
+                    case "v" when reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var v): version = v; break;
+                    case "kind" when reader.TokenType == JsonTokenType.String: kind = reader.GetString(); break;
+                    case "body": body = reader.TokenStartIndex; reader.Skip(); bodyEnd = reader.BytesConsumed; break;
+                    default: reader.Skip(); break;
+                }
+            }
+        }
+        catch (JsonException e) { throw new WireFormatException($"not JSON: {e.Message}", e); }
+        catch (InvalidOperationException e) { throw new WireFormatException($"not JSON: {e.Message}", e); }
+        if (version != Version) throw new WireFormatException($"unknown wire version {version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(missing)"}, expected {Version}");
+        if (kind is null || !TypeOfKind.TryGetValue(kind, out var type))
+            throw new WireFormatException($"unknown message kind '{kind ?? "(missing)"}', expected one of {string.Join(", ", Kinds.Select(k => k.Kind))}");
+        if (body < 0) throw new WireFormatException("missing body");
+        try
+        {
+            var message = JsonSerializer.Deserialize(bytes[(int)body..(int)bodyEnd], type, CanonicalJson.Options) as IWireMessage;
             return message ?? throw new WireFormatException($"empty {kind} body");
         }
         catch (JsonException e) { throw new WireFormatException($"bad {kind} body: {e.Message}", e); }
         catch (InvalidOperationException e) { throw new WireFormatException($"bad {kind} body: {e.Message}", e); }
         catch (NotSupportedException e) { throw new WireFormatException($"bad {kind} body: {e.Message}", e); }
+        catch (ArgumentException e) { throw new WireFormatException($"bad {kind} body: {e.Message}", e); }
     }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using SweepCluster.Coordinator.Commands;
-using SweepCluster.GpuNode;
+using SweepCluster.Hosting;
 using SweepCluster.Parquet;
 using SweepCluster.Protocol;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using SweepCluster.Coordinator.Commands;
-using SweepCluster.GpuNode;
+using SweepCluster.Hosting;
 
 namespace SweepCluster.Coordinator.Tests;
 

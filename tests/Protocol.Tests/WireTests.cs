@@ -89,3 +89,59 @@ public sealed class WireTests
         }
     }
 }
+
+public sealed class WorkMessageWireTests
+{
+    private static readonly TrialConfig Config = new()
+    {
+        Model = new ModelSpec { Kind = ModelKind.TwoLayer, HiddenBias = true },
+        Target = new TargetSpec { Kind = TargetKind.Teacher, Neurons = [new TeacherNeuron(1.0, [1.0], 0.3)] },
+        Data = new DataSpec { InputDim = 1, TestSize = 10 },
+        Training = new TrainingSpec { MaxSteps = 100 },
+        Hyper = new Hyperparameters { InitScale = 1e-3, Width = 2, LearningRate = 0.1, SampleSize = 3, Seed = 1 },
+    };
+
+    private static readonly TrialSpec Spec = new(new SweepId("s"), TrialId.For(Config), "two-layer", "g", Config, 60, 2);
+
+    public static TheoryData<IWireMessage> Messages()
+    {
+        var at = new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc);
+        var result = new TrialResult(Spec, TrialStatus.Ok, 1e-9, 0.01, null, 100, 7, "two-layer", 0.2, new NodeId("n"), 1, at, at, null);
+        return new TheoryData<IWireMessage>
+        {
+            new NodeHello(new NodeId("n"), "host", 4),
+            new RegistrationChallenge("00ff"),
+            new RegisterNode(new NodeId("n"), "host", 4, "00ff", "abcd"),
+            new NodeWelcome(new SweepId("s")),
+            new NodeRejected("no"),
+            new TrialsWanted(new NodeId("n"), 3),
+            new TrialsGranted([new Lease(Spec, 2)]),
+            new ResultsReady(new NodeId("n"), [result]),
+            new ResultsAcknowledged([Spec.Id]),
+            new TrialsReturned(new NodeId("n"), [Spec.Id]),
+            new TrialsTakenBack(1),
+            new NodesQuery("00ff", "abcd"),
+            new NodesReport([new NodeHeartbeat(new NodeId("n"), "host", 4, 2, 9, at)]),
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void EveryWorkMessageRoundTripsUnderItsOwnKind(IWireMessage message)
+    {
+        var bytes = Wire.Encode(message);
+        var back = Wire.Decode(bytes);
+        Assert.Equal(message.GetType(), back.GetType());
+        // Records with lists compare by reference: compare their encodings instead.
+        Assert.Equal(Encoding.UTF8.GetString(bytes), Encoding.UTF8.GetString(Wire.Encode(back)));
+        Assert.Contains($"\"kind\":\"{Wire.KindOf(message)}\"", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATypeNameInTheKindBuildsNothing()
+    {
+        var e = Assert.Throws<WireFormatException>(() => Wire.Decode(Encoding.UTF8.GetBytes(
+            "{\"v\":1,\"kind\":\"System.IO.FileInfo, System.IO.FileSystem\",\"body\":{\"fileName\":\"/etc/passwd\"}}")));
+        Assert.Contains("unknown message kind", e.Message, StringComparison.Ordinal);
+    }
+}

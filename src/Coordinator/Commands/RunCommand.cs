@@ -1,11 +1,9 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using Akka.Actor;
 using SweepCluster.Analysis;
 using SweepCluster.Coordinator.Runs;
 using SweepCluster.Coordinator.SweepFiles;
 using SweepCluster.GpuNode;
-using SweepCluster.GpuNode.Rabbit;
 using SweepCluster.Parquet;
 using SweepCluster.Protocol;
 
@@ -17,35 +15,46 @@ internal static class RunCommand
     public static Command Create()
     {
         var file = new Argument<string>("file") { Description = "the sweep file (YAML)" };
-        var workers = new Option<int>("--workers") { Description = "embedded worker slots (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var slots = new Option<int>("--slots") { Description = "trials run at once by the embedded node (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        // The concept's old name, kept so that existing scripts keep working; not shown in --help.
+        var workers = new Option<int?>("--workers") { Hidden = true };
         var fresh = new Option<bool>("--fresh") { Description = "start over: the previous run folder is moved aside to <name>.archived-<time>" };
         var runs = new Option<string>("--runs") { Description = "folder that holds run folders", DefaultValueFactory = _ => "runs" };
-        var broker = new Option<string?>("--broker") { Description = "run on a cluster through this RabbitMQ broker (amqp://… or env SWEEP_BROKER)" };
-        var window = new Option<int>("--window") { Description = "most trials in flight at once", DefaultValueFactory = _ => 0 };
+        var listen = new Option<string?>("--listen") { Description = "run on a cluster: listen on HOST:PORT for sweep-node processes (this process is the cluster's seed)" };
+        var secretFile = new Option<string?>("--secret-file") { Description = $"file holding the sweep's shared secret, required with --listen on a non-loopback address (or env {Hosting.SharedSecret.Variable})" };
         var flushRows = new Option<int>("--flush-rows") { Description = "write a part file after this many results", DefaultValueFactory = _ => 2000 };
         var flushSeconds = new Option<double>("--flush-seconds") { Description = "or after this many seconds", DefaultValueFactory = _ => 5 };
         var retryFailed = new Option<bool>("--retry-failed") { Description = "run again the trials recorded as failed or timeout (their rows are replaced)" };
-        var command = new Command("run", "run a sweep, or continue it where it stopped") { file, workers, fresh, retryFailed, runs, broker, window, flushRows, flushSeconds };
+        var command = new Command("run", "run a sweep, or continue it where it stopped") { file, slots, workers, fresh, retryFailed, runs, listen, secretFile, flushRows, flushSeconds };
         command.SetAction((p, cancellation) => RunAsync(new RunRequest(
-            p.GetValue(file)!, p.GetValue(workers), p.GetValue(fresh), p.GetValue(retryFailed), p.GetValue(runs)!, p.GetValue(broker),
-            p.GetValue(window), p.GetValue(flushRows), p.GetValue(flushSeconds)), cancellation));
+            p.GetValue(file)!, p.GetValue(workers) ?? p.GetValue(slots), p.GetValue(fresh), p.GetValue(retryFailed), p.GetValue(runs)!, p.GetValue(listen),
+            p.GetValue(secretFile), p.GetValue(flushRows), p.GetValue(flushSeconds)), cancellation));
         return command;
     }
 
-    private sealed record RunRequest(string File, int Workers, bool Fresh, bool RetryFailed, string Runs, string? Broker, int Window, int FlushRows, double FlushSeconds);
+    private sealed record RunRequest(string File, int Slots, bool Fresh, bool RetryFailed, string Runs, string? Listen, string? SecretFile, int FlushRows, double FlushSeconds);
 
     private static async Task<int> RunAsync(RunRequest request, CancellationToken cancellation)
     {
-        if (request.Workers < 1) return Cli.Fail($"sweep run: --workers is {request.Workers}; expected at least 1");
-        if (request.Window < 0) return Cli.Fail($"sweep run: --window is {request.Window}; expected a positive number (or 0 for automatic)");
+        if (request.Slots < 1) return Cli.Fail($"sweep run: --slots is {request.Slots}; expected at least 1");
         if (request.FlushRows < 1) return Cli.Fail($"sweep run: --flush-rows is {request.FlushRows}; expected at least 1");
         if (request.FlushSeconds <= 0) return Cli.Fail($"sweep run: --flush-seconds is {request.FlushSeconds}; expected a positive number");
+        (string Host, int Port)? listen = null;
+        SharedSecret? secret;
+        try
+        {
+            if (request.Listen is not null) listen = AkkaConfig.ParseEndpoint("sweep run: --listen", request.Listen);
+            secret = SharedSecret.Load(request.SecretFile);
+        }
+        catch (ArgumentException e) { return Cli.Fail(e.Message.StartsWith("sweep run", StringComparison.Ordinal) ? e.Message : $"sweep run: {e.Message}"); }
+        if (listen is { } l && secret is null && !AkkaConfig.IsLoopback(l.Host))
+            return Cli.Fail($"sweep run: --listen {request.Listen} is not a loopback address and no secret is set; anyone who reaches the port could take trials " +
+                $"and inject results. Pass --secret-file FILE (or set {SharedSecret.Variable}) here and on every node, or listen on 127.0.0.1");
         SweepFile sweep;
         try { sweep = SweepFileParser.Load(request.File); }
         catch (SweepFileException e) { return Cli.Fail(e.Message); }
 
         var grid = TrialPlanner.Expand(sweep);
-        var broker = request.Broker ?? Environment.GetEnvironmentVariable("SWEEP_BROKER");
         RunFolder folder;
         try { folder = RunFolder.OpenForRun(Path.Combine(request.Runs, sweep.Name), request.File, request.Fresh); }
         catch (RunFolderBusyException e) { await Console.Error.WriteLineAsync(e.Message); return Cli.RuntimeFailure; }
@@ -61,14 +70,10 @@ internal static class RunCommand
         }
         catch (ParquetFormatException e) { return Cli.Fail($"{e.Message} (a part file of this run is unreadable; move it away to continue)"); }
 
-        var window = request.Window > 0 ? request.Window : broker is null ? Math.Max(64, 4 * request.Workers) : 1000;
-        var options = new SweepRun.Options(window, new ResultSink.Options(request.FlushRows, TimeSpan.FromSeconds(request.FlushSeconds), Compression.Snappy));
+        var options = new SweepRun.Options(new ResultSink.Options(request.FlushRows, TimeSpan.FromSeconds(request.FlushSeconds), Compression.Snappy), secret);
         Console.WriteLine($"sweep {sweep.Name}: {grid.Count} trials, {recorded.Count} already recorded in {folder.Root}");
 
-        var (exit, counts) = broker is null
-            ? (null, await RunEmbeddedAsync(sweep, grid, recorded, folder, request.Workers, options, cancellation))
-            : await RunOnBrokerAsync(sweep, grid, recorded, folder, broker, request.FlushRows, options, cancellation);
-        if (exit is { } code) return code;
+        var counts = await RunActorsAsync(sweep, grid, recorded, folder, request.Slots, listen, options, cancellation);
         if (cancellation.IsCancellationRequested)
         {
             Console.WriteLine($"interrupted: {counts.Done} of {counts.Total} trials are recorded; run the same command again to continue");
@@ -78,55 +83,46 @@ internal static class RunCommand
         return Cli.Ok;
     }
 
-    /// <summary>The default: one NodeAgent in this process with a slot per worker, over channels.</summary>
-    private static async Task<SweepCounts> RunEmbeddedAsync(SweepFile sweep, IReadOnlyList<TrialSpec> grid, Dictionary<TrialId, TrialStatus> recorded,
-        RunFolder folder, int workers, SweepRun.Options options, CancellationToken cancellation)
+    /// <summary>
+    /// One ActorSystem with the sweep's actors. Embedded (the default) it is provider local with one NodeAgent in
+    /// this process; with --listen it is the cluster's seed and the nodes are sweep-node processes that join it.
+    /// </summary>
+    private static async Task<SweepCounts> RunActorsAsync(SweepFile sweep, IReadOnlyList<TrialSpec> grid, Dictionary<TrialId, TrialStatus> recorded,
+        RunFolder folder, int slots, (string Host, int Port)? listen, SweepRun.Options options, CancellationToken cancellation)
     {
-        await using var transport = new InProcessTransport();
-        using var nodeStop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var node = new NodeAgent(transport, new NodeOptions(new NodeId("embedded"), workers,
-            sweep.Limits.TrialTimeout, sweep.Limits.MaxDeliveries, TimeSpan.FromSeconds(30)), NullLogger.Instance);
-        var nodeLoop = node.RunAsync(nodeStop.Token);
-        // If the node fails, the sweep would wait for results forever: stop it and report the node's error.
-        using var runStop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        _ = nodeLoop.ContinueWith(_ => runStop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        var counts = await ProgressDisplay.RunAsync(sweep.Name,
-            progress => new SweepRun(grid, recorded, transport, folder, progress, options).RunAsync(runStop.Token));
-        await nodeStop.CancelAsync();
-        await nodeLoop;
-        return counts;
-    }
-
-    /// <summary>Cluster mode: trials out through the broker's work queue, results back on this sweep's queue.</summary>
-    private static async Task<(int? Exit, SweepCounts Counts)> RunOnBrokerAsync(SweepFile sweep, IReadOnlyList<TrialSpec> grid, Dictionary<TrialId, TrialStatus> recorded,
-        RunFolder folder, string broker, int flushRows, SweepRun.Options options, CancellationToken cancellation)
-    {
-        RabbitOptions rabbit;
-        try { rabbit = RabbitOptions.From(broker); }
-        catch (ArgumentException e) { return (Cli.Fail($"sweep run: {e.Message}"), null!); }
-        rabbit.ResultPrefetch = (ushort)Math.Clamp(2L * flushRows, 100, ushort.MaxValue);
-        // Log lines go to stderr so that stdout keeps the progress and the summary.
-        using var logs = LoggerFactory.Create(b => b
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .SetMinimumLevel(LogLevel.Information));
-        var logger = logs.CreateLogger("sweep");
+        var config = listen is { } l
+            ? AkkaConfig.Cluster(l.Host, l.Port, $"{l.Host}:{l.Port}", AkkaConfig.CoordinatorRole)
+            : AkkaConfig.Embedded();
+        using var system = ActorSystem.Create(AkkaConfig.SystemName, config);
+        var node = new NodeState();
         try
         {
-            await using var transport = await RabbitSweepTransport.ConnectAsync(rabbit, new SweepId(sweep.Name), logger, cancellation);
-            Console.WriteLine($"trials go to {rabbit.Redacted()}; start nodes with: sweep-node --broker {rabbit.Redacted()} --slots N");
-            return (null, await ProgressDisplay.RunAsync(sweep.Name,
-                progress => new SweepRun(grid, recorded, transport, folder, progress, options).RunAsync(cancellation)));
+            return await ProgressDisplay.RunAsync(sweep.Name, async progress =>
+            {
+                var finished = new TaskCompletionSource<SweepCounts>(TaskCreationOptions.RunContinuationsAsynchronously);
+                var run = system.ActorOf(Props.Create(() => new SweepRun(new SweepId(sweep.Name), grid, recorded, folder, progress, options, finished)),
+                    AkkaConfig.SweepActorName);
+                if (listen is { } at)
+                    Console.WriteLine($"listening on {at.Host}:{at.Port}; start nodes with: sweep-node --coordinator {at.Host}:{at.Port} --slots N" +
+                        (options.Secret is null ? "" : " (and the same --secret-file or SWEEP_SECRET)"));
+                else
+                {
+                    var settings = new NodeAgent.Settings(new NodeOptions(new NodeId("embedded"), slots, TimeSpan.FromSeconds(30)), null, null);
+                    var lost = new TaskCompletionSource<string>();
+                    system.ActorOf(Props.Create(() => new NodeAgent(settings, node, run, lost)), "node");
+                }
+                await using var stop = cancellation.Register(() =>
+                {
+                    node.Stopping.Cancel();
+                    run.Tell(new SweepRun.Stop());
+                });
+                return await finished.Task;
+            });
         }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        finally
         {
-            Console.WriteLine($"interrupted before the broker answered: {recorded.Count} of {grid.Count} trials are recorded");
-            return (Cli.Interrupted, null!);
-        }
-        catch (InvalidOperationException e) when (e.Message.StartsWith("broker ", StringComparison.Ordinal))
-        {
-            await Console.Error.WriteLineAsync($"sweep run: {e.Message}");
-            return (Cli.RuntimeFailure, null!);
+            node.Stopping.Cancel();
+            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(static _ => { }, TaskScheduler.Default);
         }
     }
 }

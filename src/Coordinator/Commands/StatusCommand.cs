@@ -1,10 +1,9 @@
 using System.CommandLine;
 using SweepCluster.Coordinator.Runs;
 using SweepCluster.Coordinator.SweepFiles;
-using Microsoft.Extensions.Logging.Abstractions;
-using SweepCluster.GpuNode;
-using SweepCluster.GpuNode.Rabbit;
+using Akka.Actor;
 using SweepCluster.Parquet;
+using SweepCluster.Protocol;
 
 namespace SweepCluster.Coordinator.Commands;
 
@@ -14,13 +13,14 @@ internal static class StatusCommand
     public static Command Create()
     {
         var dir = new Argument<string>("dir") { Description = "a run folder, e.g. runs/quickstart" };
-        var broker = new Option<string?>("--broker") { Description = "also list the live nodes seen on this broker" };
-        var command = new Command("status", "show a run folder's progress") { dir, broker };
-        command.SetAction((p, cancellation) => StatusAsync(p.GetValue(dir)!, p.GetValue(broker), cancellation));
+        var coordinator = new Option<string?>("--coordinator") { Description = "also list the live nodes of the coordinator listening on HOST:PORT" };
+        var secretFile = new Option<string?>("--secret-file") { Description = $"file holding the sweep's shared secret (or env {SharedSecret.Variable})" };
+        var command = new Command("status", "show a run folder's progress") { dir, coordinator, secretFile };
+        command.SetAction((p, _) => StatusAsync(p.GetValue(dir)!, p.GetValue(coordinator), p.GetValue(secretFile)));
         return command;
     }
 
-    private static async Task<int> StatusAsync(string dir, string? broker, CancellationToken cancellation)
+    private static async Task<int> StatusAsync(string dir, string? coordinator, string? secretFile)
     {
         var copy = Path.Combine(dir, RunFolder.SweepCopy);
         if (!File.Exists(copy))
@@ -39,48 +39,55 @@ internal static class StatusCommand
             Console.WriteLine($"  part files {folder.PartFiles(folder.Results).Count}");
         }
         catch (ParquetFormatException e) { return Cli.Fail(e.Message); }
-        if (broker is not null) return await PrintNodesAsync(broker, cancellation);
+        if (coordinator is not null) return await PrintNodesAsync(coordinator, secretFile);
         return Cli.Ok;
     }
 
     /// <summary>
-    /// Heartbeats are not stored by the broker, so status listens for a little longer than the nodes' default
-    /// heartbeat interval (5 s) and shows whoever spoke.
+    /// Asks the coordinator's sweep actor over Akka.Remote (this short-lived process never joins the cluster) for
+    /// its registered nodes, each as of its last heartbeat.
     /// </summary>
-    private static async Task<int> PrintNodesAsync(string broker, CancellationToken cancellation)
+    private static async Task<int> PrintNodesAsync(string coordinator, string? secretFile)
     {
-        RabbitOptions rabbit;
-        try { rabbit = RabbitOptions.From(broker); }
-        catch (ArgumentException e) { return Cli.Fail($"sweep status: {e.Message}"); }
-        var listen = TimeSpan.FromSeconds(6);
-        ClusterSnapshot snapshot;
+        string host;
+        int port;
+        SharedSecret? secret;
         try
         {
-            using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            patience.CancelAfter(TimeSpan.FromSeconds(30) + listen);
-            snapshot = await RabbitEventsListener.SnapshotAsync(rabbit, listen, NullLogger.Instance, patience.Token);
+            (host, port) = AkkaConfig.ParseEndpoint("sweep status: --coordinator", coordinator);
+            secret = SharedSecret.Load(secretFile);
         }
-        catch (OperationCanceledException)
+        catch (ArgumentException e) { return Cli.Fail(e.Message.StartsWith("sweep status", StringComparison.Ordinal) ? e.Message : $"sweep status: {e.Message}"); }
+        using var system = ActorSystem.Create(AkkaConfig.SystemName, AkkaConfig.RemoteClient(AkkaConfig.IsLoopback(host) ? "127.0.0.1" : "0.0.0.0"));
+        var nonce = SharedSecret.NewNonce();
+        object answer;
+        try
         {
-            await Console.Error.WriteLineAsync($"sweep status: broker {rabbit.Redacted()} did not answer within 30 s");
+            answer = await system.ActorSelection($"akka.tcp://{AkkaConfig.SystemName}@{host}:{port}/user/{AkkaConfig.SweepActorName}")
+                .Ask<object>(new NodesQuery(nonce, secret?.Prove(nonce, "status") ?? ""), TimeSpan.FromSeconds(15));
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"sweep status: no coordinator answered at {host}:{port} within 15 s");
             return Cli.RuntimeFailure;
         }
-        catch (InvalidOperationException e)
+        finally
         {
-            await Console.Error.WriteLineAsync($"sweep status: {e.Message}");
+            await system.Terminate();
+        }
+        if (answer is NodeRejected rejected)
+        {
+            await Console.Error.WriteLineAsync($"sweep status: the coordinator refused: {rejected.Reason}");
             return Cli.RuntimeFailure;
         }
-        Console.WriteLine($"broker {rabbit.Redacted()}");
-        Console.WriteLine($"  queued     {snapshot.TrialsReady} trials (all sweeps), {snapshot.TrialsConsumers} node consumers");
-        Console.WriteLine($"  nodes      {snapshot.Nodes.Count} heard from in {listen.TotalSeconds:0} s");
-        if (snapshot.Nodes.Count == 0) return Cli.Ok;
+        var nodes = ((NodesReport)answer).Nodes;
+        Console.WriteLine($"coordinator {host}:{port}");
+        Console.WriteLine($"  nodes      {nodes.Count} registered");
+        if (nodes.Count == 0) return Cli.Ok;
         var now = DateTime.UtcNow;
         Console.WriteLine($"  {"node",-28} {"host",-20} {"slots",5} {"busy",5} {"done",8}  last heartbeat");
-        foreach (var n in snapshot.Nodes)
-        {
-            var h = n.Heartbeat;
-            Console.WriteLine($"  {h.Node.Value,-28} {h.Host,-20} {h.Slots,5} {h.BusySlots,5} {h.TrialsDone,8}  {(now - n.ReceivedAt).TotalSeconds:0.0} s ago");
-        }
+        foreach (var h in nodes)
+            Console.WriteLine($"  {h.Node.Value,-28} {h.Host,-20} {h.Slots,5} {h.BusySlots,5} {h.TrialsDone,8}  {(now - h.At).TotalSeconds:0.0} s ago");
         return Cli.Ok;
     }
 }

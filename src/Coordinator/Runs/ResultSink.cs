@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Threading.Channels;
+using Akka.Actor;
 using SweepCluster.Parquet;
 using SweepCluster.Protocol;
 
@@ -7,108 +7,77 @@ namespace SweepCluster.Coordinator.Runs;
 
 /// <summary>
 /// Owns the results writer: batches rows and writes them as one part file per flush (atomically: temporary
-/// name, fsync, rename). Each result's delivery is acknowledged only after its part file is durable, and only
-/// then is the SweepRun told, so a result is never counted without being on disk.
+/// name, fsync, rename, RunFolder's mechanics). Only after the part file is durable are its rows acknowledged to
+/// the nodes that sent them and reported to the SweepRun, so a result is never counted, nor forgotten by its node,
+/// without being on disk. A failed write throws: the SweepRun's supervision stops the sweep (see SweepRun).
 /// </summary>
-internal sealed class ResultSink(RunFolder folder, ResultSink.Options options, Action<IReadOnlyList<TrialResult>> onDurable)
+internal sealed class ResultSink : ReceiveActor, IWithTimers
 {
     internal sealed record Options(int FlushRows, TimeSpan FlushInterval, Compression Compression);
 
-    private abstract record Message;
-    private sealed record Record(TrialResult Result, Delivery<TrialResult> Delivery) : Message;
-    private sealed record FlushDue : Message;
-    private sealed record Drain(TaskCompletionSource Done) : Message;
+    /// <summary>A result to write; ReplyTo (a node's agent, or Nobody) gets the acknowledgement once it is durable.</summary>
+    public sealed record Write(TrialResult Result, IActorRef ReplyTo);
 
-    private readonly Channel<Message> _inbox = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly List<(TrialResult Result, Delivery<TrialResult> Delivery)> _buffer = [];
+    /// <summary>Write what is buffered now; answered with Flushed.</summary>
+    public sealed record FlushNow;
+    public sealed record Flushed;
+
+    /// <summary>To the parent: these results are durable.</summary>
+    public sealed record Durable(IReadOnlyList<TrialResult> Results);
+
+    private sealed record FlushDue;
+
+    private readonly RunFolder _folder;
+    private readonly Options _options;
+    private readonly List<Write> _buffer = [];
     private readonly Stopwatch _oldest = new();
 
-    public void Post(TrialResult result, Delivery<TrialResult> delivery) => _inbox.Writer.TryWrite(new Record(result, delivery));
+    public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Writes whatever is buffered and completes when it is durable and acknowledged.</summary>
-    public Task DrainAsync()
+    public ResultSink(RunFolder folder, Options options)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_inbox.Writer.TryWrite(new Drain(done))) done.SetResult();
-        return done.Task;
+        (_folder, _options) = (folder, options);
+        Receive<Write>(HandleWrite);
+        Receive<FlushDue>(_ => HandleFlushDue());
+        Receive<FlushNow>(_ => HandleFlushNow());
     }
 
-    public async Task RunAsync(CancellationToken cancellation)
-    {
-        using var ticks = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Max(50, options.FlushInterval.TotalMilliseconds / 4)));
-        var ticker = Tick(ticks, cancellation);
-        await foreach (var message in _inbox.Reader.ReadAllAsync(cancellation))
-        {
-            switch (message)
-            {
-                case Record m: await HandleRecordAsync(m); break;
-                case FlushDue: await HandleFlushDueAsync(); break;
-                case Drain m: await HandleDrainAsync(m); break;
-            }
-        }
-        await ticker;
-    }
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer("flush", new FlushDue(), TimeSpan.FromMilliseconds(Math.Max(50, _options.FlushInterval.TotalMilliseconds / 4)));
 
-    private async Task HandleRecordAsync(Record m)
+    private void HandleWrite(Write write)
     {
         if (_buffer.Count == 0) _oldest.Restart();
-        _buffer.Add((m.Result, m.Delivery));
-        if (_buffer.Count >= options.FlushRows) await FlushAsync();
+        _buffer.Add(write);
+        if (_buffer.Count >= _options.FlushRows) Flush();
     }
 
-    private async Task HandleFlushDueAsync()
+    private void HandleFlushDue()
     {
-        if (_buffer.Count > 0 && _oldest.Elapsed >= options.FlushInterval) await FlushAsync();
+        if (_buffer.Count > 0 && _oldest.Elapsed >= _options.FlushInterval) Flush();
     }
 
-    private async Task HandleDrainAsync(Drain m)
+    private void HandleFlushNow()
     {
-        try
-        {
-            await FlushAsync();
-            m.Done.SetResult();
-        }
-        catch (Exception e)
-        {
-            m.Done.SetException(e);
-        }
+        Flush();
+        Sender.Tell(new Flushed());
     }
 
-    private async Task FlushAsync()
+    private void Flush()
     {
         if (_buffer.Count == 0) return;
         var results = _buffer.Select(b => b.Result).ToList();
-        var part = folder.NextPart(folder.Results);
-        var write = new WriteOptions { Compression = options.Compression };
+        var part = _folder.NextPart(_folder.Results);
+        var write = new WriteOptions { Compression = _options.Compression };
         // Curves go first under the results part's number: a crash in between leaves an orphan curves part,
         // which the next run deletes (RunFolder) because its trials were never recorded and will run again.
         if (ResultRows.CurvesTable(results) is { } curves)
-            ParquetFile.WriteAtomic(folder.CurvesPartFor(part), curves, write);
+            ParquetFile.WriteAtomic(_folder.CurvesPartFor(part), curves, write);
         ParquetFile.WriteAtomic(part, ResultRows.ToTable(results), write);
-        foreach (var (_, delivery) in _buffer)
-        {
-            try
-            {
-                await delivery.AckAsync();
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The rows are durable; a lost ack only means the broker redelivers, and the duplicate is dropped by id.
-            }
-        }
+        foreach (var node in _buffer.GroupBy(b => b.ReplyTo))
+            if (!node.Key.IsNobody())
+                node.Key.Tell(new ResultsAcknowledged([.. node.Select(b => b.Result.Spec.Id)]));
         _buffer.Clear();
-        onDurable(results);
-    }
-
-    private async Task Tick(PeriodicTimer timer, CancellationToken cancellation)
-    {
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellation))
-                _inbox.Writer.TryWrite(new FlushDue());
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        Context.Parent.Tell(new Durable(results));
     }
 }

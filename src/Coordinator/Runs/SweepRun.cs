@@ -1,134 +1,316 @@
 using System.Diagnostics;
-using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using SweepCluster.Hosting;
 using SweepCluster.Protocol;
 
 namespace SweepCluster.Coordinator.Runs;
 
 /// <summary>
-/// Owns a sweep's progress: the trials still pending, the bounded window in flight, and which results are
-/// recorded. Results are de-duplicated by trial id (a redelivered or re-run trial is dropped), handed to the
-/// ResultSink, and count as done only when the sink reports them durable.
+/// Owns a sweep's progress: the trials still pending (a cursor into the grid plus a queue of trials to run again),
+/// the leases (which node holds which trial at which attempt), the registered nodes, and which results are recorded.
+/// Nodes pull: each TrialsWanted is served from the pending trials as far as they go, the rest waits until trials come
+/// back. A result is de-duplicated by trial id, handed to the ResultSink (its child), and counts as done only when
+/// the sink reports it durable. When a node dies (unreachable, removed, or its agent terminated) its leases go back
+/// to the pending trials; a trial whose holders died max_deliveries times is recorded as failed instead.
+/// Supervision: a failure of the sink (disk full, permission) stops the sweep with that error rather than letting it
+/// run on without writing.
 /// </summary>
-internal sealed class SweepRun(
-    IReadOnlyList<TrialSpec> grid,
-    Dictionary<TrialId, TrialStatus> recorded,
-    ISweepTransport transport,
-    RunFolder folder,
-    ISweepProgress progress,
-    SweepRun.Options options)
+internal sealed class SweepRun : ReceiveActor
 {
-    internal sealed record Options(int Window, ResultSink.Options Sink);
+    internal sealed record Options(ResultSink.Options Sink, SharedSecret? Secret);
 
-    private abstract record Message;
-    private sealed record ResultArrived(Delivery<TrialResult> Delivery) : Message;
-    private sealed record ResultsDurable(IReadOnlyList<TrialResult> Results) : Message;
-    private sealed record Faulted(string Where, Exception Error) : Message;
+    /// <summary>Interrupt (Ctrl+C): write what has arrived, then finish.</summary>
+    public sealed record Stop;
 
-    private readonly Channel<Message> _inbox = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly HashSet<TrialId> _expected = grid.Select(t => t.Id).ToHashSet();
-    private readonly HashSet<TrialId> _recording = [];
-    private readonly HashSet<TrialId> _inFlight = [];
-    private readonly Queue<TrialSpec> _pending = new(grid.Where(t => !recorded.ContainsKey(t.Id)));
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private SweepCounts _counts = SweepCounts.Of(grid, recorded);
+    private const int DefaultMaxDeliveries = 3;
 
-    /// <summary>Runs until every trial of the grid is recorded or cancellation; returns the final counts.</summary>
-    public async Task<SweepCounts> RunAsync(CancellationToken cancellation)
+    private sealed class NodeEntry(NodeId id, string host, int slots)
     {
-        progress.Report(_counts);
-        if (_counts.Remaining == 0) return _counts;
-
-        using var background = new CancellationTokenSource();
-        var sink = new ResultSink(folder, options.Sink, results => _inbox.Writer.TryWrite(new ResultsDurable(results)));
-        var sinkLoop = sink.RunAsync(background.Token);
-        _ = sinkLoop.ContinueWith(t => _inbox.Writer.TryWrite(new Faulted("writing results", t.Exception!.GetBaseException())), TaskContinuationOptions.OnlyOnFaulted);
-        var results = PumpResultsAsync(background.Token);
-        try
-        {
-            await RefillAsync(cancellation);
-            await foreach (var message in _inbox.Reader.ReadAllAsync(cancellation))
-            {
-                switch (message)
-                {
-                    case ResultArrived m: await HandleResultArrivedAsync(m.Delivery, sink, cancellation); break;
-                    case ResultsDurable m: HandleResultsDurable(m.Results); break;
-                    case Faulted m: throw new InvalidOperationException($"{m.Where} failed: {m.Error.Message}", m.Error);
-                }
-                if (_counts.Remaining == 0) break;
-            }
-        }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-        {
-            // Interrupted: what has arrived is still written, so no finished trial is lost.
-        }
-        finally
-        {
-            if (!sinkLoop.IsCompleted) await sink.DrainAsync();
-            await background.CancelAsync();
-            await Task.WhenAll(sinkLoop, results).ContinueWith(static _ => { }, TaskScheduler.Default);
-        }
-        while (_inbox.Reader.TryRead(out var late))
-            if (late is ResultsDurable m) Count(m.Results);
-        return _counts with { Elapsed = _clock.Elapsed };
+        public NodeId Id { get; set; } = id;
+        public string Host { get; set; } = host;
+        public int Slots { get; set; } = slots;
+        public HashSet<TrialId> Held { get; } = [];
+        public int Wanting { get; set; }
+        public NodeHeartbeat? Heartbeat { get; set; }
+        public DateTime LastSeen { get; set; } = DateTime.UtcNow;
     }
 
-    private async Task HandleResultArrivedAsync(Delivery<TrialResult> delivery, ResultSink sink, CancellationToken cancellation)
+    private readonly SweepId _sweep;
+    private readonly IReadOnlyList<TrialSpec> _grid;
+    private readonly Dictionary<TrialId, TrialStatus> _recorded;
+    private readonly ISweepProgress _progress;
+    private readonly Options _options;
+    private readonly TaskCompletionSource<SweepCounts> _finished;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<TrialId> _expected;
+    private readonly HashSet<TrialId> _recording = [];
+    private readonly Dictionary<TrialId, (IActorRef Holder, Lease Lease)> _leases = [];
+    private readonly Dictionary<TrialId, int> _attempts = [];
+    private readonly Queue<TrialSpec> _again = new();
+    private readonly Dictionary<IActorRef, NodeEntry> _nodes = [];
+    private readonly Dictionary<IActorRef, string> _challenges = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly IActorRef _sink;
+    private int _cursor;
+    private bool _stopping;
+    private SweepCounts _counts;
+
+    public SweepRun(SweepId sweep, IReadOnlyList<TrialSpec> grid, Dictionary<TrialId, TrialStatus> recorded, RunFolder folder,
+        ISweepProgress progress, Options options, TaskCompletionSource<SweepCounts> finished)
     {
-        var id = delivery.Message.Spec.Id;
-        if (recorded.ContainsKey(id) || !_recording.Add(id))
+        (_sweep, _grid, _recorded, _progress, _options, _finished) = (sweep, grid, recorded, progress, options, finished);
+        _expected = grid.Select(t => t.Id).ToHashSet();
+        _counts = SweepCounts.Of(grid, recorded);
+        _sink = Context.ActorOf(Props.Create(() => new ResultSink(folder, options.Sink)), "results");
+
+        Receive<NodeHello>(HandleHello);
+        Receive<RegisterNode>(HandleRegister);
+        Receive<TrialsWanted>(HandleWanted);
+        Receive<ResultsReady>(HandleResults);
+        Receive<TrialsReturned>(HandleReturned);
+        Receive<NodeHeartbeat>(HandleHeartbeat);
+        Receive<NodesQuery>(HandleNodesQuery);
+        Receive<ResultSink.Durable>(HandleDurable);
+        Receive<ResultSink.Flushed>(_ => { if (_stopping) Finish(); });
+        Receive<Stop>(_ => HandleStop());
+        Receive<Terminated>(t => HandleNodeGone(t.ActorRef, "its agent stopped"));
+        Receive<ClusterEvent.UnreachableMember>(m => HandleMemberGone(m.Member.Address, "unreachable"));
+        Receive<ClusterEvent.MemberRemoved>(m => HandleMemberGone(m.Member.Address, "removed from the cluster"));
+        Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
+    }
+
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(0, TimeSpan.Zero, e =>
+    {
+        _finished.TrySetException(new InvalidOperationException($"writing results failed: {e.Message}", e));
+        return Directive.Stop;
+    });
+
+    protected override void PreStart()
+    {
+        _progress.Report(_counts);
+        if (_counts.Remaining == 0) Finish();
+        if (Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal))
+            Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+                typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.MemberRemoved));
+    }
+
+    private int MaxDeliveries(TrialSpec spec) => spec.MaxDeliveries > 0 ? spec.MaxDeliveries : DefaultMaxDeliveries;
+
+    private void HandleHello(NodeHello hello)
+    {
+        var nonce = SharedSecret.NewNonce();
+        _challenges[Sender] = nonce;
+        Sender.Tell(new RegistrationChallenge(nonce));
+    }
+
+    private void HandleRegister(RegisterNode m)
+    {
+        if (!_challenges.Remove(Sender, out var nonce) || nonce != m.Nonce)
         {
-            // A second result for a recorded trial (redelivery, broker restart, coordinator restart): drop it.
-            await delivery.AckAsync();
+            Sender.Tell(new NodeRejected("no challenge outstanding for this registration; say hello first"));
             return;
         }
-        sink.Post(delivery.Message, delivery);
-        // The trial has left the nodes; its result waits in the sink (and unacknowledged in the transport).
-        _inFlight.Remove(id);
-        await RefillAsync(cancellation);
-        // The last result is in: write now rather than when the flush timer fires.
-        if (_inFlight.Count == 0 && _pending.Count == 0) _ = sink.DrainAsync();
+        if (_options.Secret is { } secret && !secret.Verify(nonce, m.Node.Value, m.Proof))
+        {
+            _log.Warning("node {0} at {1} did not prove the sweep's secret; it gets no work", m.Node, Sender.Path.Address);
+            Sender.Tell(new NodeRejected("the node does not know this sweep's secret (--secret-file or SWEEP_SECRET)"));
+            return;
+        }
+        if (!_nodes.TryGetValue(Sender, out var entry))
+        {
+            entry = new NodeEntry(m.Node, m.Host, m.Slots);
+            // The same node back with a fresh ActorSystem (after losing a coordinator or being downed): its trials
+            // are still running there, so its leases move to the new agent instead of running twice.
+            foreach (var (oldRef, old) in _nodes.Where(n => n.Value.Id == m.Node).ToList())
+            {
+                foreach (var id in old.Held)
+                    if (_leases.TryGetValue(id, out var lease)) { _leases[id] = (Sender, lease.Lease); entry.Held.Add(id); }
+                _nodes.Remove(oldRef);
+                Context.Unwatch(oldRef);
+            }
+            _nodes[Sender] = entry;
+            Context.Watch(Sender);
+        }
+        (entry.Id, entry.Host, entry.Slots, entry.Wanting, entry.LastSeen) = (m.Node, m.Host, m.Slots, 0, DateTime.UtcNow);
+        _log.Info("node {0} registered: {1} slots, at {2}", m.Node, m.Slots, Sender.Path.Address);
+        Sender.Tell(new NodeWelcome(_sweep));
     }
 
-    private void HandleResultsDurable(IReadOnlyList<TrialResult> results)
+    private NodeEntry? Registered()
     {
-        Count(results);
-        progress.Report(_counts with { Elapsed = _clock.Elapsed });
+        if (_nodes.TryGetValue(Sender, out var node))
+        {
+            node.LastSeen = DateTime.UtcNow;
+            return node;
+        }
+        Sender.Tell(new NodeRejected("this node is not registered with the coordinator"));
+        return null;
     }
 
-    private void Count(IReadOnlyList<TrialResult> results)
+    private void HandleWanted(TrialsWanted m)
     {
-        foreach (var r in results)
+        if (Registered() is not { } node) return;
+        node.Wanting += Math.Max(0, m.Count);
+        Serve(Sender, node);
+    }
+
+    private void Serve(IActorRef holder, NodeEntry node)
+    {
+        if (_stopping || node.Wanting <= 0) return;
+        var leases = new List<Lease>();
+        while (node.Wanting > 0 && NextPending() is { } trial)
+        {
+            var attempt = _attempts[trial.Id] = _attempts.GetValueOrDefault(trial.Id) + 1;
+            var lease = new Lease(trial, attempt);
+            _leases[trial.Id] = (holder, lease);
+            node.Held.Add(trial.Id);
+            node.Wanting--;
+            leases.Add(lease);
+        }
+        if (leases.Count > 0) holder.Tell(new TrialsGranted(leases));
+    }
+
+    private void ServeWaiting()
+    {
+        foreach (var (holder, node) in _nodes)
+            if (node.Wanting > 0) Serve(holder, node);
+    }
+
+    private bool Settled(TrialId id) => _recorded.ContainsKey(id) || _recording.Contains(id) || _leases.ContainsKey(id);
+
+    /// <summary>Trials handed back or orphaned first, then the grid in order; recorded and leased ones are skipped.</summary>
+    private TrialSpec? NextPending()
+    {
+        while (_again.TryDequeue(out var trial))
+            if (!Settled(trial.Id)) return trial;
+        while (_cursor < _grid.Count)
+        {
+            var trial = _grid[_cursor++];
+            if (!Settled(trial.Id)) return trial;
+        }
+        return null;
+    }
+
+    private bool NothingPending => _again.Count == 0 && _cursor >= _grid.Count;
+
+    private void HandleResults(ResultsReady m)
+    {
+        if (Registered() is not { } node) return;
+        var duplicates = new List<TrialId>();
+        foreach (var r in m.Results)
+        {
+            var id = r.Spec.Id;
+            if (r.Spec.Sweep != _sweep || !_expected.Contains(id))
+            {
+                _log.Warning("node {0} sent a result for trial {1} of sweep {2}, which is not in this sweep; dropped", m.Node, id, r.Spec.Sweep);
+                duplicates.Add(id);
+                continue;
+            }
+            if (_recorded.ContainsKey(id)) { duplicates.Add(id); continue; }
+            // Already on its way to disk: the node resends until the write is acknowledged.
+            if (!_recording.Add(id)) continue;
+            ReleaseLease(id);
+            _sink.Tell(new ResultSink.Write(r, Sender));
+        }
+        if (duplicates.Count > 0) Sender.Tell(new ResultsAcknowledged(duplicates));
+        // The last results are in: write now rather than when the flush timer fires.
+        if (NothingPending && _leases.Count == 0) _sink.Tell(new ResultSink.FlushNow());
+        Serve(Sender, node);
+    }
+
+    private void ReleaseLease(TrialId id)
+    {
+        if (!_leases.Remove(id, out var lease)) return;
+        if (_nodes.TryGetValue(lease.Holder, out var holder)) holder.Held.Remove(id);
+    }
+
+    private void HandleReturned(TrialsReturned m)
+    {
+        if (!_nodes.TryGetValue(Sender, out var node)) return;
+        node.Wanting = 0;
+        var returned = 0;
+        foreach (var id in m.Trials)
+        {
+            if (!_leases.TryGetValue(id, out var lease) || !Equals(lease.Holder, Sender)) continue;
+            ReleaseLease(id);
+            _again.Enqueue(lease.Lease.Trial);
+            returned++;
+        }
+        _log.Info("node {0} handed back {1} trials", m.Node, returned);
+        Sender.Tell(new TrialsTakenBack(returned));
+        ServeWaiting();
+    }
+
+    private void HandleHeartbeat(NodeHeartbeat beat)
+    {
+        if (!_nodes.TryGetValue(Sender, out var node)) return;
+        node.Heartbeat = beat;
+        node.LastSeen = DateTime.UtcNow;
+    }
+
+    private void HandleNodesQuery(NodesQuery query)
+    {
+        if (_options.Secret is { } secret && !secret.Verify(query.Nonce, "status", query.Proof))
+        {
+            Sender.Tell(new NodeRejected("status needs the sweep's secret (--secret-file or SWEEP_SECRET)"));
+            return;
+        }
+        Sender.Tell(new NodesReport([.. _nodes.Values.Select(n => new NodeHeartbeat(
+            n.Id, n.Host, n.Slots, n.Held.Count, n.Heartbeat?.TrialsDone ?? 0, n.LastSeen))]));
+    }
+
+    private void HandleMemberGone(Address address, string why)
+    {
+        foreach (var holder in _nodes.Keys.Where(r => r.Path.Address == address).ToList())
+            HandleNodeGone(holder, why);
+    }
+
+    /// <summary>The node's leases go back to the pending trials (or end as failed after max_deliveries deaths).</summary>
+    private void HandleNodeGone(IActorRef holder, string why)
+    {
+        if (!_nodes.Remove(holder, out var node)) return;
+        Context.Unwatch(holder);
+        var again = 0;
+        foreach (var id in node.Held)
+        {
+            if (!_leases.Remove(id, out var lease)) continue;
+            var spec = lease.Lease.Trial;
+            if (lease.Lease.Attempt >= MaxDeliveries(spec))
+            {
+                _log.Warning("trial {0} was held by {1} nodes that died; recording it as failed", id, lease.Lease.Attempt);
+                _recording.Add(id);
+                _sink.Tell(new ResultSink.Write(TrialResults.NotRun(spec, TrialStatus.Failed, node.Id, lease.Lease.Attempt + 1,
+                    $"gave up after {lease.Lease.Attempt} deliveries that never finished (the trial crashes or kills its node)"), ActorRefs.Nobody));
+            }
+            else
+            {
+                _again.Enqueue(spec);
+                again++;
+            }
+        }
+        _log.Warning("node {0} at {1} is {2}: {3} of its trials run again elsewhere", node.Id, holder.Path.Address, why, again);
+        ServeWaiting();
+    }
+
+    private void HandleDurable(ResultSink.Durable m)
+    {
+        foreach (var r in m.Results)
         {
             _recording.Remove(r.Spec.Id);
-            if (recorded.TryAdd(r.Spec.Id, r.Status) && _expected.Contains(r.Spec.Id))
+            if (_recorded.TryAdd(r.Spec.Id, r.Status) && _expected.Contains(r.Spec.Id))
                 _counts = _counts.With(r.Status);
         }
+        _progress.Report(_counts with { Elapsed = _clock.Elapsed });
+        if (_counts.Remaining == 0) Finish();
     }
 
-    /// <summary>Keeps the window full: a huge grid never floods the transport, and a restart re-sends at most a window.</summary>
-    private async Task RefillAsync(CancellationToken cancellation)
+    private void HandleStop()
     {
-        while (_inFlight.Count < options.Window && _pending.TryDequeue(out var trial))
-        {
-            if (recorded.ContainsKey(trial.Id) || _recording.Contains(trial.Id)) continue;
-            await transport.PublishTrialAsync(trial, cancellation);
-            _inFlight.Add(trial.Id);
-        }
+        _stopping = true;
+        _sink.Tell(new ResultSink.FlushNow());
     }
 
-    private async Task PumpResultsAsync(CancellationToken cancellation)
-    {
-        try
-        {
-            await foreach (var delivery in transport.ReadResultsAsync(cancellation))
-                _inbox.Writer.TryWrite(new ResultArrived(delivery));
-        }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            _inbox.Writer.TryWrite(new Faulted("reading results", e));
-        }
-    }
+    private void Finish() => _finished.TrySetResult(_counts with { Elapsed = _clock.Elapsed });
 }

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using SweepCluster.Coordinator.Runs;
+using System.Net;
+using System.Net.Sockets;
 using SweepCluster.Coordinator.SweepFiles;
-using SweepCluster.GpuNode.Rabbit;
-using SweepCluster.Integration.Tests.Broker;
+using SweepCluster.Hosting;
 using SweepCluster.Parquet;
 using SweepCluster.Protocol;
 
@@ -12,63 +12,76 @@ namespace SweepCluster.Integration.Tests.Cluster;
 internal sealed record ResultRow(string TrialId, string Status, int Attempt, string Node, string? Error);
 
 /// <summary>
-/// A coordinator and nodes as real processes on one vhost of the shared broker, with a run folder in a temporary
-/// directory. Credentials travel in the environment (as the docs recommend), never on the command line.
+/// A coordinator (`sweep run --listen 127.0.0.1:PORT`) and nodes (`sweep-node --coordinator …`) as real processes on
+/// loopback, with a run folder in a temporary directory. The failure detector and the split-brain resolver run with
+/// the shorter windows of TestAkkaConfig so that a crash is noticed in about two seconds. The secret travels in the
+/// environment, never on the command line.
 /// </summary>
 internal sealed class ClusterHarness : IAsyncDisposable
 {
-    private readonly BrokerFixture _broker;
+    public const string Secret = "test-secret-0f3c9a";
+
+    /// <summary>Shorter than cluster-config/akka.conf's: failures are noticed in ~2 s, a frozen node downed ~2 s later.</summary>
+    private const string TestAkkaConfig = """
+        akka.cluster.failure-detector.heartbeat-interval = 300ms
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 1200ms
+        akka.cluster.split-brain-resolver.stable-after = 2s
+        akka.remote.retry-gate-closed-for = 500ms
+        """;
+
     private readonly ConcurrentBag<ChildProcess> _processes = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _supervisors = [];
+    private readonly string _akkaConfig;
 
-    public ClusterHarness(BrokerFixture broker, string sweepYaml)
+    public ClusterHarness(string sweepYaml)
     {
-        _broker = broker;
-        Vhost = broker.NewVhost();
         Folder = Directory.CreateTempSubdirectory("sweep-cluster-").FullName;
         SweepFile = Path.Combine(Folder, "sweep.yaml");
         File.WriteAllText(SweepFile, sweepYaml);
         Sweep = SweepFileParser.Load(SweepFile);
         Trials = TrialPlanner.Expand(Sweep);
+        Port = FreePort();
+        _akkaConfig = Path.Combine(Folder, "akka-test.conf");
+        File.WriteAllText(_akkaConfig, TestAkkaConfig);
     }
 
-    public string Vhost { get; }
     public string Folder { get; }
     public string SweepFile { get; }
     public SweepFile Sweep { get; }
     public IReadOnlyList<TrialSpec> Trials { get; }
+    public int Port { get; }
+    public string Address => $"127.0.0.1:{Port}";
     public string RunFolder => Path.Combine(Folder, "runs", Sweep.Name);
-    public string BrokerUri => $"amqp://127.0.0.1:{_broker.Port}/{Vhost}";
     public IEnumerable<ChildProcess> Processes => _processes;
-
-    public RabbitOptions Options => RabbitOptions.From(_broker.Uri(Vhost), _ => null);
 
     /// <summary>When set, nodes started afterwards hold every trial at least this long (TrialRunner's test hook).</summary>
     public int? TrialDelayMilliseconds { get; set; }
 
-    private Dictionary<string, string> Environment(IReadOnlyDictionary<string, string>? extra)
+    private static int FreePort()
     {
-        var env = new Dictionary<string, string>
-        {
-            [RabbitOptions.UserVariable] = BrokerFixture.User,
-            [RabbitOptions.PasswordVariable] = BrokerFixture.Password,
-        };
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    public Dictionary<string, string> Environment(IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var env = new Dictionary<string, string> { [SharedSecret.Variable] = Secret, [AkkaConfig.OverrideVariable] = _akkaConfig };
         if (TrialDelayMilliseconds is { } delay) env[GpuNode.TrialRunner.DelayHookVariable] = delay.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (k, v) in extra ?? new Dictionary<string, string>()) env[k] = v;
         return env;
     }
 
-    public ChildProcess StartCoordinator(string name = "coordinator") => Track(ChildProcess.Start(name, "sweep.dll",
-        ["run", SweepFile, "--runs", Path.Combine(Folder, "runs"), "--broker", BrokerUri, "--flush-seconds", "0.3"], Environment(null)));
+    public ChildProcess StartCoordinator(string name = "coordinator", IReadOnlyDictionary<string, string>? environment = null) => Track(ChildProcess.Start(name, "sweep.dll",
+        ["run", SweepFile, "--runs", Path.Combine(Folder, "runs"), "--listen", Address, "--flush-seconds", "0.3"], Environment(environment)));
 
     public ChildProcess StartStatus() => Track(ChildProcess.Start("status", "sweep.dll",
-        ["status", RunFolder, "--broker", BrokerUri], Environment(null)));
+        ["status", RunFolder, "--coordinator", Address], Environment()));
 
-    /// <param name="fastHeartbeat">Every 10 ms instead of 300: for measuring when a node starts a trial.</param>
-    public ChildProcess StartNode(string name, int slots, IReadOnlyDictionary<string, string>? environment = null, bool fastHeartbeat = false) =>
+    public ChildProcess StartNode(string name, int slots, IReadOnlyDictionary<string, string>? environment = null) =>
         Track(ChildProcess.Start(name, "sweep-node.dll",
-            ["--broker", BrokerUri, "--slots", slots.ToString(), "--node-id", name, "--heartbeat", fastHeartbeat ? "0.01" : "0.3"], Environment(environment)));
+            ["--coordinator", Address, "--slots", slots.ToString(), "--node-id", name, "--heartbeat", "0.3", "--verbose"], Environment(environment)));
 
     /// <summary>A node restarted whenever it exits, as systemd's Restart=always or a Slurm requeue would.</summary>
     public void StartSupervisedNode(string name, int slots, IReadOnlyDictionary<string, string>? environment = null)
@@ -97,6 +110,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
     public IReadOnlyList<ResultRow> ReadRows()
     {
         var rows = new List<ResultRow>();
+        if (!Directory.Exists(Path.Combine(RunFolder, "results"))) return rows;
         foreach (var file in Directory.GetFiles(Path.Combine(RunFolder, "results"), "part-*.parquet"))
         {
             var table = ParquetFile.Read(file);
@@ -117,16 +131,19 @@ internal sealed class ClusterHarness : IAsyncDisposable
     {
         var rows = ReadRows();
         var duplicates = rows.GroupBy(r => r.TrialId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        Assert.True(duplicates.Count == 0, $"trials recorded more than once: {string.Join(", ", duplicates)}");
+        Assert.True(duplicates.Count == 0, $"trials recorded more than once: {string.Join(", ", duplicates)}\n{AllOutput()}");
         Assert.Equal(Trials.Select(t => t.Id.Value).Order(), rows.Select(r => r.TrialId).Order());
         return rows;
     }
 
-    /// <summary>No process printed the broker password, whatever happened to it.</summary>
-    public void AssertNoPasswordInOutput()
+    /// <summary>No process printed the secret, whatever happened to it.</summary>
+    public void AssertNoSecretInOutput()
     {
-        foreach (var p in _processes) Assert.DoesNotContain(BrokerFixture.Password, p.Output);
+        foreach (var p in _processes) Assert.DoesNotContain(Secret, p.Output);
     }
+
+    /// <summary>True once the node has logged that all its slots are busy.</summary>
+    public static bool IsBusy(ChildProcess node, int slots) => node.Output.Contains($"busy {slots}/{slots}", StringComparison.Ordinal);
 
     public string AllOutput() => string.Join("\n", _processes.Select(p => $"=== {p.Name} (pid {p.Pid}) ===\n{p.Output}"));
 

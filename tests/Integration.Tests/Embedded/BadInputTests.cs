@@ -31,8 +31,9 @@ public sealed class BadInputTests
     }
 
     [Theory]
-    [InlineData("run", "--workers", "0", "--workers is 0")]
-    [InlineData("run", "--workers", "many", "many")]
+    [InlineData("run", "--slots", "0", "--slots is 0")]
+    [InlineData("run", "--listen", "nohost", "expected HOST:PORT")]
+    [InlineData("run", "--slots", "many", "many")]
     [InlineData("run", "--colour", "red", "--colour")]
     public void BadFlagsExitTwo(string command, string flag, string value, string named)
     {

@@ -62,7 +62,7 @@ public sealed class EmbeddedSweepTests
         using var tmp = new TempDir();
         var file = tmp.Write("small.yaml", Small);
         var runs = Path.Combine(tmp.Path, "runs");
-        string[] args = ["run", file, "--runs", runs, "--workers", "2", "--flush-rows", "7", "--flush-seconds", "0.1"];
+        string[] args = ["run", file, "--runs", runs, "--slots", "2", "--flush-rows", "7", "--flush-seconds", "0.1"];
         var seed = Environment.TickCount;
         var random = new Random(seed);
         var kills = 0;
@@ -92,7 +92,7 @@ public sealed class EmbeddedSweepTests
         using var tmp = new TempDir();
         var file = tmp.Write("small.yaml", Small.Replace("max_steps: 20000", "max_steps: 200000", StringComparison.Ordinal).Replace("loss_tolerance: 1.0e-12", "loss_tolerance: 1.0e-30", StringComparison.Ordinal));
         var runs = Path.Combine(tmp.Path, "runs");
-        using var cli = SweepCli.Start("run", file, "--runs", runs, "--workers", "2", "--flush-seconds", "0.1");
+        using var cli = SweepCli.Start("run", file, "--runs", runs, "--slots", "2", "--flush-seconds", "0.1");
         var results = Path.Combine(runs, "small", "results");
         var clock = Stopwatch.StartNew();
         while (!(Directory.Exists(results) && Directory.GetFiles(results, "part-*.parquet").Length > 0) && clock.Elapsed < TimeSpan.FromSeconds(60))

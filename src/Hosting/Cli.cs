@@ -2,10 +2,10 @@ using System.CommandLine;
 using SweepCluster.Parquet;
 using SweepCluster.Protocol;
 
-namespace SweepCluster.GpuNode;
+namespace SweepCluster.Hosting;
 
 /// <summary>Exit codes and command-line plumbing shared by `sweep` and `sweep-node`.</summary>
-internal static class Cli
+public static class Cli
 {
     public const int Ok = 0;
     public const int RuntimeFailure = 1;
