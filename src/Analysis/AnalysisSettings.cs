@@ -12,7 +12,9 @@ namespace SweepCluster.Analysis;
 /// <param name="Quorum">The fraction of seeds of the best setting that must recover, in (0, 1].</param>
 /// <param name="UseUnobservedError">Matrix completion: judge by the error on unobserved entries instead of all entries.</param>
 /// <param name="Tune">The axes whose best value is taken per sample size (the others split trials into groups); null: every tunable axis.</param>
-public sealed record AnalysisSettings(double Threshold = 1e-6, double Quorum = 0.5, bool UseUnobservedError = false, IReadOnlyList<string>? Tune = null)
+/// <param name="Search">Which sample sizes are trained: all of the grid's, or those an adaptive search per group probes (<see cref="SampleSizeSearch"/>).</param>
+public sealed record AnalysisSettings(
+    double Threshold = 1e-6, double Quorum = 0.5, bool UseUnobservedError = false, IReadOnlyList<string>? Tune = null, SearchMode Search = SearchMode.Grid)
 {
     public const string FileName = RunLayout.SettingsFile;
 
@@ -20,15 +22,17 @@ public sealed record AnalysisSettings(double Threshold = 1e-6, double Quorum = 0
 
     public bool Equals(AnalysisSettings? other) =>
         other is not null && Threshold.Equals(other.Threshold) && Quorum.Equals(other.Quorum)
-        && UseUnobservedError == other.UseUnobservedError && Tune.SequenceEqual(other.Tune);
+        && UseUnobservedError == other.UseUnobservedError && Tune.SequenceEqual(other.Tune) && Search == other.Search;
 
-    public override int GetHashCode() => HashCode.Combine(Threshold, Quorum, UseUnobservedError, Tune.Count);
+    public override int GetHashCode() => HashCode.Combine(Threshold, Quorum, UseUnobservedError, Tune.Count, Search);
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // "grid" / "adaptive", as the sweep file writes it; an unknown word is a JsonException naming the field.
+        Converters = { new JsonStringEnumConverter<SearchMode>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
     };
 
     public void Save(string runDir)
@@ -55,9 +59,21 @@ public sealed record AnalysisSettings(double Threshold = 1e-6, double Quorum = 0
     {
         if (!(Threshold > 0) || double.IsInfinity(Threshold))
             throw new ResultsFormatException(source, $"threshold {Threshold} must be a positive finite number");
+        if (!Enum.IsDefined(Search))
+            throw new ResultsFormatException(source, $"search {(int)Search} must be grid or adaptive");
         if (!(Quorum > 0 && Quorum <= 1))
             throw new ResultsFormatException(source, $"quorum {Quorum} must be in (0, 1]");
         if (Tune.FirstOrDefault(name => GridAxes.Find(name) is not { Tunable: true }) is { } unknown)
             throw new ResultsFormatException(source, $"tune names '{unknown}'; expected tunable axes: {string.Join(", ", GridAxes.Tunable.Select(a => a.Name))}");
     }
+}
+
+/// <summary>How a sweep chooses the sample sizes it trains (the sweep file's estimate.search).</summary>
+public enum SearchMode
+{
+    /// <summary>Every sample size of the grid, for every setting and seed.</summary>
+    Grid,
+
+    /// <summary>Per group, the sample sizes <see cref="SampleSizeSearch"/> asks for, each for every tuned setting and seed.</summary>
+    Adaptive,
 }

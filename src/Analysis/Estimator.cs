@@ -72,6 +72,25 @@ public static class Estimator
 
     private static GroupEstimate EstimateGroup(string group, List<ResultRecord> rows, AnalysisSettings settings)
     {
+        var (stats, perN) = PerSampleSize(rows, settings);
+
+        int? empirical = null;
+        for (var i = perN.Count - 1; i >= 0 && perN[i].Recovered; i--)
+            empirical = perN[i].SampleSize;
+
+        // Described by its largest model, the one the parameter count is of (width may be a tuned axis).
+        var largest = rows.MaxBy(r => r.ParamCount)!;
+        return new GroupEstimate(
+            group, largest.Experiment, largest.Model, largest.Target, perN, stats, empirical,
+            TheoryFor(rows), largest.ParamCount, rows.Count, rows.Count(r => r.Status != TrialStatus.Ok));
+    }
+
+    /// <summary>
+    /// One group's rows summarised per setting and n, and the best setting at each n with whether it recovers, n ascending.
+    /// The adaptive search (<see cref="GroupSearch"/>) reads its outcomes here too, so both judge an n the same way.
+    /// </summary>
+    internal static (List<SettingStats> Stats, List<SampleSizeRow> PerN) PerSampleSize(IReadOnlyList<ResultRecord> rows, AnalysisSettings settings)
+    {
         var stats = rows
             .GroupBy(r => (r.SampleSize, r.Setting))
             .Select(g => Summarise(g.Key.SampleSize, g.Key.Setting, g.ToList(), settings))
@@ -85,17 +104,9 @@ public static class Estimator
                 var best = g.OrderByDescending(s => s.SuccessRate).ThenBy(s => s.MedianTestError).First();
                 return new SampleSizeRow(g.Key, best, best.Successes > 0 && best.SuccessRate >= settings.Quorum);
             })
+            .OrderBy(r => r.SampleSize)
             .ToList();
-
-        int? empirical = null;
-        for (var i = perN.Count - 1; i >= 0 && perN[i].Recovered; i--)
-            empirical = perN[i].SampleSize;
-
-        // Described by its largest model, the one the parameter count is of (width may be a tuned axis).
-        var largest = rows.MaxBy(r => r.ParamCount)!;
-        return new GroupEstimate(
-            group, largest.Experiment, largest.Model, largest.Target, perN, stats, empirical,
-            TheoryFor(rows), largest.ParamCount, rows.Count, rows.Count(r => r.Status != TrialStatus.Ok));
+        return (stats, perN);
     }
 
     private static SettingStats Summarise(int n, AxisValues setting, List<ResultRecord> seeds, AnalysisSettings settings)

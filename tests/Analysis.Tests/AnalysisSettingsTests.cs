@@ -19,7 +19,27 @@ public sealed class AnalysisSettingsTests
         finally { Directory.Delete(dir, true); }
     }
 
+    [Fact]
+    public void The_search_is_saved_by_name_and_an_older_file_without_it_means_grid()
+    {
+        var dir = Directory.CreateTempSubdirectory("analysis-").FullName;
+        try
+        {
+            var adaptive = new AnalysisSettings(Search: SearchMode.Adaptive);
+            Assert.NotEqual(new AnalysisSettings(), adaptive);
+            adaptive.Save(dir);
+            Assert.Contains("\"search\": \"adaptive\"", File.ReadAllText(Path.Combine(dir, "analysis.json")));
+            Assert.Equal(SearchMode.Adaptive, AnalysisSettings.Load(dir).Search);
+
+            File.WriteAllText(Path.Combine(dir, "analysis.json"), "{\"threshold\": 1e-6, \"quorum\": 0.5, \"use_unobserved_error\": false}");
+            Assert.Equal(SearchMode.Grid, AnalysisSettings.Load(dir).Search);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [Theory]
+    [InlineData("{\"search\": \"bisect\"}", "search")]
+    [InlineData("{\"search\": 1}", "search")]
     [InlineData("{\"quorum\": 0}", "quorum")]
     [InlineData("{\"threshold\": -1}", "threshold")]
     [InlineData("{\"treshold\": 1e-6}", "treshold")]

@@ -104,7 +104,7 @@ public sealed class SweepFileMutationTests : IDisposable
 
     private static string Escape(string s) => string.Concat(s.Select(c => c < ' ' || c > '~' ? $"\\u{(int)c:x4}" : c.ToString()));
 
-    private static string SweepsFolder()
+    internal static string SweepsFolder()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "SweepCluster.sln")))

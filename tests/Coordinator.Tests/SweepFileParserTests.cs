@@ -1,3 +1,4 @@
+using SweepCluster.Analysis;
 using SweepCluster.Coordinator.SweepFiles;
 using SweepCluster.Training;
 
@@ -170,5 +171,83 @@ public sealed class SweepFileParserTests
         var e = Error(Replace(from, to));
         Assert.Contains("not valid YAML", e.Message, StringComparison.Ordinal);
         Assert.True(e.Line >= 1, e.Message);
+    }
+}
+
+public sealed class EstimateSearchTests
+{
+    private static string WithEstimate(string estimate) => SweepFileParserTests.Valid + "\n" + estimate + "\n";
+
+    [Fact]
+    public void SearchIsGridUnlessTheFileAsksForAdaptive()
+    {
+        Assert.Equal(SearchMode.Grid, SweepFileParser.Parse("ok.yaml", SweepFileParserTests.Valid).Estimate.Search);
+        Assert.Equal(SearchMode.Grid, SweepFileParser.Parse("ok.yaml", WithEstimate("estimate: { search: grid }")).Estimate.Search);
+        var adaptive = SweepFileParser.Parse("ok.yaml", WithEstimate("estimate: { quorum: 0.6, search: adaptive }")).Estimate;
+        Assert.Equal(SearchMode.Adaptive, adaptive.Search);
+        Assert.Equal(0.6, adaptive.Quorum);
+    }
+
+    [Theory]
+    [InlineData("estimate: { search: bisect }", "bisect", "estimate.search must be 'grid' or 'adaptive', got 'bisect'")]
+    [InlineData("estimate: { search: Adaptive }", "Adaptive", "got 'Adaptive'")]
+    [InlineData("estimate:\n  quorum: 0.5\n  search: [adaptive]", "[adaptive]", "estimate.search")]
+    public void AnUnknownSearchIsRejectedWithItsPlace(string estimate, string value, string message)
+    {
+        var text = WithEstimate(estimate);
+        var e = Assert.Throws<SweepFileException>(() => SweepFileParser.Parse("bad.yaml", text));
+        var lines = text.Split('\n').ToList();
+        var line = lines.FindIndex(l => l.Contains("search:", StringComparison.Ordinal));
+        var column = lines[line].IndexOf(value, StringComparison.Ordinal) + 1;
+        Assert.StartsWith($"bad.yaml:{line + 1}:{column}: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+}
+
+public sealed class ValidateAdaptiveTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("validate-adaptive-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private async Task<string> Validate(string text)
+    {
+        var path = Path.Combine(_dir, "s.yaml");
+        await File.WriteAllTextAsync(path, text);
+        var root = new System.CommandLine.RootCommand("sweep") { SweepCluster.Coordinator.Commands.ValidateCommand.Create() };
+        var (output, error) = (new StringWriter(), new StringWriter());
+        Assert.Equal(SweepCluster.GpuNode.Cli.Ok, await SweepCluster.GpuNode.Cli.InvokeAsync(root, ["validate", path], output, error));
+        Assert.Equal("", error.ToString());
+        return output.ToString();
+    }
+
+    [Fact]
+    public async Task AnAdaptiveSweepStatesTheFullGridAndWhatItsSearchProbes()
+    {
+        // 3 inits × 2 widths tuned by default, n = 1..5, 2 seeds: one group, 12 trials per probe, 60 in all.
+        var grid = await Validate(SweepFileParserTests.Valid);
+        Assert.Contains("search: grid", grid, StringComparison.Ordinal);
+        Assert.DoesNotContain("adaptive search", grid, StringComparison.Ordinal);
+        Assert.EndsWith("trials: 60\n", grid.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+
+        var adaptive = (await Validate(SweepFileParserTests.Valid + "\nestimate: { search: adaptive }\n")).ReplaceLineEndings("\n");
+        Assert.Contains("search: adaptive", adaptive, StringComparison.Ordinal);
+        // Over five sizes: the top, a bisection of at most 3 and the check above; never more than the five there are.
+        var (most, mean) = SweepCluster.Analysis.GroupSearch.ProbesWhenMonotone([1, 2, 3, 4, 5]);
+        Assert.Equal(5, most);
+        Assert.Contains($"1 group of 5 sample sizes × 12 trials: at most 5 sample sizes (60 trials), {mean.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} on average, of 60 trials per group", adaptive, StringComparison.Ordinal);
+        Assert.EndsWith("trials: 60 in the full grid\n", adaptive, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheShippedE5SweepWithAdaptiveSearchProbesAboutATenthOfItsGrid()
+    {
+        var text = await File.ReadAllTextAsync(Path.Combine(SweepFileMutationTests.SweepsFolder(), "e5-fc-cnn.yaml"));
+        Assert.Contains("  quorum: 0.5\n", text, StringComparison.Ordinal);
+        var output = (await Validate(text.Replace("  quorum: 0.5\n", "  quorum: 0.5\n  search: adaptive\n", StringComparison.Ordinal))).ReplaceLineEndings("\n");
+        // 15 groups (3 models × 5 widths), 63 sample sizes, 4 learning rates × 5 seeds per probe: at most 1 + 6 + 2 probes.
+        Assert.Contains("15 groups of 63 sample sizes × 20 trials: at most 9 sample sizes (180 trials)", output, StringComparison.Ordinal);
+        Assert.Contains("whole sweep: at most 2700 trials", output, StringComparison.Ordinal);
+        Assert.EndsWith("trials: 18900 in the full grid\n", output, StringComparison.Ordinal);
     }
 }

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using SweepCluster.Analysis;
 using SweepCluster.Coordinator.SweepFiles;
 using SweepCluster.GpuNode;
+using SweepCluster.Protocol;
 using SweepCluster.Training;
 
 namespace SweepCluster.Coordinator.Commands;
@@ -28,10 +30,40 @@ internal static class ValidateCommand
             foreach (var axis in GridAxes.All)
                 PrintAxis(output, axis, e.Grid[axis]);
         }
-        output.WriteLine($"  estimate: threshold {sweep.Estimate.Threshold.ToString("G3", CultureInfo.InvariantCulture)}, quorum {sweep.Estimate.Quorum.ToString(CultureInfo.InvariantCulture)}, tuned: {string.Join(", ", sweep.Estimate.Tune)}");
-        output.WriteLine($"trials: {trials.Count}");
+        output.WriteLine($"  estimate: threshold {sweep.Estimate.Threshold.ToString("G3", CultureInfo.InvariantCulture)}, quorum {sweep.Estimate.Quorum.ToString(CultureInfo.InvariantCulture)}, tuned: {string.Join(", ", sweep.Estimate.Tune)}, search: {(sweep.Estimate.Search == SearchMode.Adaptive ? "adaptive" : "grid")}");
+        if (sweep.Estimate.Search == SearchMode.Adaptive)
+            PrintAdaptive(output, trials);
+        output.WriteLine(sweep.Estimate.Search == SearchMode.Adaptive ? $"trials: {trials.Count} in the full grid" : $"trials: {trials.Count}");
         return Cli.Ok;
     }
+
+    /// <summary>
+    /// What an adaptive search costs: per group the sample sizes it probes when recovery is monotone in n (the most
+    /// and the mean over where the boundary lies), each probe being every tuned setting × seed at that n.
+    /// </summary>
+    private static void PrintAdaptive(TextWriter output, IReadOnlyList<TrialSpec> trials)
+    {
+        output.WriteLine("  adaptive search: per group, probes sample sizes (every tuned setting × seed at each) instead of the whole grid;");
+        long most = 0;
+        double typical = 0;
+        // Groups with the same sample sizes and probe size cost the same: say it once for them.
+        var groups = trials.GroupBy(t => t.Group, StringComparer.Ordinal)
+            .Select(g => (Sizes: g.Select(t => t.Config.Hyper.SampleSize).Distinct().Order().ToList(), Trials: g.Count()))
+            .GroupBy(g => (Key: string.Join(",", g.Sizes), g.Trials));
+        foreach (var kind in groups)
+        {
+            var (sizes, count) = kind.First();
+            var perProbe = count / sizes.Count;
+            var (probes, mean) = GroupSearch.ProbesWhenMonotone(sizes);
+            var groupCount = kind.Count();
+            most += (long)groupCount * probes * perProbe;
+            typical += groupCount * mean * perProbe;
+            output.WriteLine(Inv($"    {groupCount} group{(groupCount == 1 ? "" : "s")} of {sizes.Count} sample sizes × {perProbe} trials: at most {probes} sample sizes ({probes * perProbe} trials), {mean:0.#} on average, of {count} trials per group when recovery is monotone in n"));
+        }
+        output.WriteLine(Inv($"    whole sweep: at most {most} trials, about {typical:0} on average, of {trials.Count}; more (up to all) where recovery falls again as n grows"));
+    }
+
+    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
     private static void PrintAxis(TextWriter output, GridAxis axis, IReadOnlyList<double> values)
     {

@@ -20,7 +20,7 @@ internal static partial class SweepFileParser
     private static readonly string[] NeuronKeys = ["a", "w", "b"];
     private static readonly string[] DataKeys = ["input_dim", "inputs", "uniform_low", "uniform_high", "test_size", "entry_order"];
     private static readonly string[] TrainingKeys = ["optimizer", "max_steps", "loss_tolerance", "precision", "momentum", "batch_size", "beta1", "beta2", "epsilon", "divergence_loss", "plateau_steps", "plateau_tolerance", "init_gamma", "curve_every"];
-    private static readonly string[] EstimateKeys = ["threshold", "quorum", "tune", "error"];
+    private static readonly string[] EstimateKeys = ["threshold", "quorum", "tune", "error", "search"];
     private static readonly string[] RunKeys = ["trial_timeout_seconds", "max_deliveries"];
     private static readonly string[] AxisNames = GridAxes.All.Select(a => a.Name).ToArray();
     private static readonly string[] TunableNames = GridAxes.Tunable.Select(a => a.Name).ToArray();
@@ -317,7 +317,18 @@ internal static partial class SweepFileParser
                 _ => throw y.Error(e, $"estimate.error must be 'all' or 'unobserved', got '{which}'"),
             };
         }
-        return new AnalysisSettings(threshold, quorum, unobserved, tune);
+        var search = SearchMode.Grid;
+        if (m.TryGetValue("search", out var sn))
+        {
+            var which = y.String(sn, "estimate.search");
+            search = which switch
+            {
+                "grid" => SearchMode.Grid,
+                "adaptive" => SearchMode.Adaptive,
+                _ => throw y.Error(sn, $"estimate.search must be 'grid' or 'adaptive', got '{which}'"),
+            };
+        }
+        return new AnalysisSettings(threshold, quorum, unobserved, tune, search);
     }
 
     private static RunLimits ParseLimits(YamlNodes y, YamlNode? node)
