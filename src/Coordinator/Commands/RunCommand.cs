@@ -71,9 +71,11 @@ internal static class RunCommand
         catch (ParquetFormatException e) { return Cli.Fail($"{e.Message} (a part file of this run is unreadable; move it away to continue)"); }
 
         var options = new SweepRun.Options(new ResultSink.Options(request.FlushRows, TimeSpan.FromSeconds(request.FlushSeconds), Compression.Snappy), secret);
-        Console.WriteLine($"sweep {sweep.Name}: {grid.Count} trials, {recorded.Count} already recorded in {folder.Root}");
-
-        var counts = await RunActorsAsync(sweep, grid, recorded, folder, request.Slots, listen, options, cancellation);
+        var trials = Trials(sweep, grid, folder);
+        Console.WriteLine(sweep.Estimate.Search == SearchMode.Adaptive
+            ? $"sweep {sweep.Name}: adaptive search over {grid.Count} trials of the full grid, {recorded.Count} already recorded in {folder.Root}"
+            : $"sweep {sweep.Name}: {grid.Count} trials, {recorded.Count} already recorded in {folder.Root}");
+        var counts = await RunActorsAsync(sweep, trials, recorded, folder, request.Slots, listen, options, cancellation);
         if (cancellation.IsCancellationRequested)
         {
             Console.WriteLine($"interrupted: {counts.Done} of {counts.Total} trials are recorded; run the same command again to continue");
@@ -87,7 +89,13 @@ internal static class RunCommand
     /// One ActorSystem with the sweep's actors. Embedded (the default) it is provider local with one NodeAgent in
     /// this process; with --listen it is the cluster's seed and the nodes are sweep-node processes that join it.
     /// </summary>
-    private static async Task<SweepCounts> RunActorsAsync(SweepFile sweep, IReadOnlyList<TrialSpec> grid, Dictionary<TrialId, TrialStatus> recorded,
+    /// <summary>The whole grid, or for an adaptive search the trials it asks for, replayed from what is recorded.</summary>
+    private static ITrialSource Trials(SweepFile sweep, IReadOnlyList<TrialSpec> grid, RunFolder folder) =>
+        sweep.Estimate.Search == SearchMode.Adaptive
+            ? new AdaptiveTrials(grid, sweep.Estimate, ResultsLoader.Load(folder.Root))
+            : new GridTrials(grid);
+
+    private static async Task<SweepCounts> RunActorsAsync(SweepFile sweep, ITrialSource trials, Dictionary<TrialId, TrialStatus> recorded,
         RunFolder folder, int slots, (string Host, int Port)? listen, SweepRun.Options options, CancellationToken cancellation)
     {
         var config = listen is { } l
@@ -100,7 +108,7 @@ internal static class RunCommand
             return await ProgressDisplay.RunAsync(sweep.Name, async progress =>
             {
                 var finished = new TaskCompletionSource<SweepCounts>(TaskCreationOptions.RunContinuationsAsynchronously);
-                var run = system.ActorOf(Props.Create(() => new SweepRun(new SweepId(sweep.Name), grid, recorded, folder, progress, options, finished)),
+                var run = system.ActorOf(Props.Create(() => new SweepRun(new SweepId(sweep.Name), trials, recorded, folder, progress, options, finished)),
                     AkkaConfig.SweepActorName);
                 if (listen is { } at)
                     Console.WriteLine($"listening on {at.Host}:{at.Port}; start nodes with: sweep-node --coordinator {at.Host}:{at.Port} --slots N" +

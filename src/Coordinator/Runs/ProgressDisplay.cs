@@ -26,7 +26,8 @@ internal static class ProgressDisplay
     {
         var rate = c.Elapsed.TotalSeconds > 0 ? c.DoneThisRun / c.Elapsed.TotalSeconds : 0;
         var eta = rate > 0 ? TimeSpan.FromSeconds(c.Remaining / rate).ToString(@"hh\:mm\:ss") : "--:--:--";
-        return $"{c.Done}/{c.Total} trials, {rate:F1}/s, ETA {eta}, {c.Diverged} diverged, {c.Failed} failed, {c.TimedOut} timed out";
+        var line = $"{c.Done}/{c.Total} trials, {rate:F1}/s, ETA {eta}, {c.Diverged} diverged, {c.Failed} failed, {c.TimedOut} timed out";
+        return c.Search is null ? line : $"{line}; {c.Search}";
     }
 
     private sealed class Bar(string name, ProgressTask task) : ISweepProgress

@@ -2,8 +2,11 @@ using SweepCluster.Protocol;
 
 namespace SweepCluster.Coordinator.Runs;
 
-/// <summary>Where a sweep stands: trials of its grid that are recorded, by status.</summary>
-internal sealed record SweepCounts(int Total, int Ok, int Diverged, int Failed, int TimedOut, int DoneThisRun, TimeSpan Elapsed)
+/// <summary>
+/// Where a sweep stands: of the trials it runs (the whole grid, or those an adaptive search has asked for so far), how
+/// many are recorded, by status; and, for an adaptive search, where the search stands.
+/// </summary>
+internal sealed record SweepCounts(int Total, int Ok, int Diverged, int Failed, int TimedOut, int DoneThisRun, TimeSpan Elapsed, string? Search = null)
 {
     public int Done => Ok + Diverged + Failed + TimedOut;
     public int Remaining => Total - Done;
@@ -25,6 +28,13 @@ internal sealed record SweepCounts(int Total, int Ok, int Diverged, int Failed, 
         }
         return new SweepCounts(total, ok, diverged, failed, timedOut, 0, TimeSpan.Zero);
     }
+
+    /// <summary>These counts and more trials released (recorded before this run or not).</summary>
+    public SweepCounts Plus(SweepCounts more) => this with
+    {
+        Total = Total + more.Total, Ok = Ok + more.Ok, Diverged = Diverged + more.Diverged, Failed = Failed + more.Failed,
+        TimedOut = TimedOut + more.TimedOut,
+    };
 
     public SweepCounts With(TrialStatus status) => status switch
     {

@@ -38,13 +38,12 @@ internal sealed class SweepRun : ReceiveActor
     }
 
     private readonly SweepId _sweep;
-    private readonly IReadOnlyList<TrialSpec> _grid;
+    private readonly ITrialSource _trials;
     private readonly Dictionary<TrialId, TrialStatus> _recorded;
     private readonly ISweepProgress _progress;
     private readonly Options _options;
     private readonly TaskCompletionSource<SweepCounts> _finished;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly HashSet<TrialId> _expected;
     private readonly HashSet<TrialId> _recording = [];
     private readonly Dictionary<TrialId, (IActorRef Holder, Lease Lease)> _leases = [];
     private readonly Dictionary<TrialId, int> _attempts = [];
@@ -53,16 +52,14 @@ internal sealed class SweepRun : ReceiveActor
     private readonly Dictionary<IActorRef, string> _challenges = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly IActorRef _sink;
-    private int _cursor;
     private bool _stopping;
     private SweepCounts _counts;
 
-    public SweepRun(SweepId sweep, IReadOnlyList<TrialSpec> grid, Dictionary<TrialId, TrialStatus> recorded, RunFolder folder,
+    public SweepRun(SweepId sweep, ITrialSource trials, Dictionary<TrialId, TrialStatus> recorded, RunFolder folder,
         ISweepProgress progress, Options options, TaskCompletionSource<SweepCounts> finished)
     {
-        (_sweep, _grid, _recorded, _progress, _options, _finished) = (sweep, grid, recorded, progress, options, finished);
-        _expected = grid.Select(t => t.Id).ToHashSet();
-        _counts = SweepCounts.Of(grid, recorded);
+        (_sweep, _trials, _recorded, _progress, _options, _finished) = (sweep, trials, recorded, progress, options, finished);
+        _counts = SweepCounts.Of(trials.Released, recorded) with { Search = trials.Summary };
         _sink = Context.ActorOf(Props.Create(() => new ResultSink(folder, options.Sink)), "results");
 
         Receive<NodeHello>(HandleHello);
@@ -185,15 +182,10 @@ internal sealed class SweepRun : ReceiveActor
     {
         while (_again.TryDequeue(out var trial))
             if (!Settled(trial.Id)) return trial;
-        while (_cursor < _grid.Count)
-        {
-            var trial = _grid[_cursor++];
-            if (!Settled(trial.Id)) return trial;
-        }
-        return null;
+        return _trials.Next(Settled);
     }
 
-    private bool NothingPending => _again.Count == 0 && _cursor >= _grid.Count;
+    private bool NothingPending => _again.Count == 0 && !_trials.HasQueued;
 
     private void HandleResults(ResultsReady m)
     {
@@ -202,7 +194,7 @@ internal sealed class SweepRun : ReceiveActor
         foreach (var r in m.Results)
         {
             var id = r.Spec.Id;
-            if (r.Spec.Sweep != _sweep || !_expected.Contains(id))
+            if (r.Spec.Sweep != _sweep || !_trials.Grid.Contains(id))
             {
                 _log.Warning("node {0} sent a result for trial {1} of sweep {2}, which is not in this sweep; dropped", m.Node, id, r.Spec.Sweep);
                 duplicates.Add(id);
@@ -296,14 +288,20 @@ internal sealed class SweepRun : ReceiveActor
 
     private void HandleDurable(ResultSink.Durable m)
     {
+        var released = new List<TrialSpec>();
         foreach (var r in m.Results)
         {
             _recording.Remove(r.Spec.Id);
-            if (_recorded.TryAdd(r.Spec.Id, r.Status) && _expected.Contains(r.Spec.Id))
-                _counts = _counts.With(r.Status);
+            if (!_recorded.TryAdd(r.Spec.Id, r.Status) || !_trials.Grid.Contains(r.Spec.Id)) continue;
+            _counts = _counts.With(r.Status);
+            // An adaptive search may open its next probes now that this result is on disk.
+            released.AddRange(_trials.Recorded(r));
         }
-        _progress.Report(_counts with { Elapsed = _clock.Elapsed });
+        if (released.Count > 0) _counts = _counts.Plus(SweepCounts.Of(released, _recorded));
+        _counts = _counts with { Elapsed = _clock.Elapsed, Search = _trials.Summary };
+        _progress.Report(_counts);
         if (_counts.Remaining == 0) Finish();
+        else if (released.Count > 0) ServeWaiting();
     }
 
     private void HandleStop()

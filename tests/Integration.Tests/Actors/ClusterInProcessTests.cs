@@ -56,7 +56,7 @@ public sealed class ClusterInProcessTests
         var finished = new TaskCompletionSource<SweepCounts>(TaskCreationOptions.RunContinuationsAsynchronously);
         var recorded = new Dictionary<TrialId, TrialStatus>();
         var options = new SweepRun.Options(new ResultSink.Options(50, TimeSpan.FromMilliseconds(100), Compression.Snappy), null);
-        coordinator.ActorOf(Props.Create(() => new SweepRun(new SweepId("in-process"), grid, recorded, folder, new NoProgress(), options, finished)), AkkaConfig.SweepActorName);
+        coordinator.ActorOf(Props.Create(() => new SweepRun(new SweepId("in-process"), new GridTrials(grid), recorded, folder, new NoProgress(), options, finished)), AkkaConfig.SweepActorName);
 
         var nodes = new List<ActorSystem>();
         try

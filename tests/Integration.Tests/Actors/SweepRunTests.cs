@@ -50,7 +50,7 @@ public sealed class SweepRunTests : TestKit, IDisposable
         Environment.SetEnvironmentVariable(SharedSecret.Variable, null);
         var options = new SweepRun.Options(new ResultSink.Options(1000, TimeSpan.FromMilliseconds(100), Compression.Snappy), _secret);
         var recorded = new Dictionary<TrialId, TrialStatus>();
-        _run = Sys.ActorOf(Props.Create(() => new SweepRun(new SweepId("actors"), _grid, recorded, _folder, new NoProgress(), options, _finished)), "sweep");
+        _run = Sys.ActorOf(Props.Create(() => new SweepRun(new SweepId("actors"), new GridTrials(_grid), recorded, _folder, new NoProgress(), options, _finished)), "sweep");
     }
 
     private sealed class NoProgress : ISweepProgress
