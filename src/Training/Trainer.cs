@@ -20,7 +20,67 @@ public static class Trainer
         };
     }
 
-    private static void Validate(TrialConfig c)
+    /// <summary>
+    /// Trains trials that share one <see cref="BatchKey"/> together on the calling thread, one trial per SIMD lane
+    /// (Batch/BatchEngine.cs), and calls onFinished(index in trials, outcome) the moment each trial stops, on the
+    /// calling thread, in the order they stop. Every outcome equals what <see cref="Run"/> returns for that trial
+    /// alone, bit for bit. A trial whose lane empties is replaced by the next one in the list, so a long list keeps
+    /// every lane busy. Invalid configs, or trials of different keys, throw ArgumentException (naming the trial's
+    /// index) before anything trains; cancellation throws OperationCanceledException, and the trials not yet
+    /// reported are lost, those reported stay reported. Mini-batch trials (BatchKey.Batchable false) train one
+    /// after another through Run.
+    /// </summary>
+    public static void RunBatch(IReadOnlyList<TrialConfig> trials, Action<int, TrialOutcome> onFinished, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(trials);
+        ArgumentNullException.ThrowIfNull(onFinished);
+        if (trials.Count == 0) return;
+        BatchKey? key = null;
+        for (int i = 0; i < trials.Count; i++)
+        {
+            var c = trials[i] ?? throw new ArgumentException($"trials[{i}]: null");
+            try
+            {
+                Validate(c);
+                _ = ModelFactory.Create<double>(c.Model, c.Hyper.Width, c.Data.InputDim, 1);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"trials[{i}]: {e.Message}", e);
+            }
+            var k = BatchKey.For(c);
+            if (key is null) key = k;
+            else if (k != key) throw new ArgumentException($"trials[{i}]: batch key {k} differs from trials[0]'s {key}");
+        }
+        if (!key!.Batchable)
+        {
+            for (int i = 0; i < trials.Count; i++) onFinished(i, Run(trials[i], cancellation));
+            return;
+        }
+        if (key.Precision == Precision.Float32) RunLanes<float>(trials, onFinished, cancellation);
+        else RunLanes<double>(trials, onFinished, cancellation);
+    }
+
+    /// <summary>The widest lanes this processor runs natively: 512-bit, 256-bit, or one trial at a time.</summary>
+    public static int LaneCount(Precision precision) =>
+        precision == Precision.Float32 ? Lanes<float>() : Lanes<double>();
+
+    private static int Lanes<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+        System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? System.Runtime.Intrinsics.Vector512<T>.Count
+        : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? System.Runtime.Intrinsics.Vector256<T>.Count : 1;
+
+    private static void RunLanes<T>(IReadOnlyList<TrialConfig> trials, Action<int, TrialOutcome> onFinished, CancellationToken cancellation)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            new BatchEngine<T, Lanes512<T>>(trials).Run(onFinished, cancellation);
+        else if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            new BatchEngine<T, Lanes256<T>>(trials).Run(onFinished, cancellation);
+        else
+            new BatchEngine<T, Lane1<T>>(trials).Run(onFinished, cancellation);
+    }
+
+    internal static void Validate(TrialConfig c)
     {
         if (c.Hyper.SampleSize < 1) throw new ArgumentException($"Hyper.SampleSize: {c.Hyper.SampleSize}, expected at least 1");
         if (c.Data.TestSize < 1 && c.Model.Kind != ModelKind.MatrixFactorization)

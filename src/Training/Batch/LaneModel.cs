@@ -1,0 +1,84 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace SweepCluster.Training;
+
+/// <summary>
+/// The training step of one model kind for a batch of trials, one per lane: θ, the gradient and the data are
+/// arrays of lane values in the single-trial model's layout (θ[p] holds parameter p of every trial). Each kernel
+/// performs, lane by lane, the operations of the single-trial engine's LossAndGradient for that model in the
+/// same order (the same fused multiply-adds, the same summation trees, the same activation kernels), so each
+/// lane's loss and gradient are the bits its trial computes alone. Workspaces are sized at construction.
+/// </summary>
+internal abstract class LaneModel<T, TL>
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TL : unmanaged, ILanes<TL, T>
+{
+    /// <summary>Overwrites grad with ∂L/∂θ and returns L = (1/n) Σ (f − y)², per lane.</summary>
+    public abstract TL LossAndGradient(TL[] theta, LaneData<TL> data, TL[] grad);
+
+    /// <summary>
+    /// Σ x_i y_i over nTotal entries, of which those at i ≥ n are zero, in the exact order of
+    /// <see cref="Simd.Dot{T}"/> on one trial: four accumulators of Vector256&lt;T&gt;.Count partial sums,
+    /// combined ((s0 + s1) + (s2 + s3)) and then pairwise across the vector as Vector256.Sum does, then the tail.
+    /// KernelTests pin this order against Simd.Dot.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static TL Dot(ReadOnlySpan<TL> x, ReadOnlySpan<TL> y, int n, int nTotal)
+    {
+        int w = Vector256<T>.Count;
+        int i = 0;
+        TL sum = TL.Zero;
+        if (nTotal >= w)
+        {
+            Span<TL> acc = stackalloc TL[4 * 16];
+            acc = acc[..(4 * w)];
+            acc.Clear();
+            for (; i <= nTotal - 4 * w; i += 4 * w)
+                for (int j = 0; j < 4 * w; j++)
+                    acc[j] = TL.Fma(At(x, n, i + j), At(y, n, i + j), acc[j]);
+            for (; i <= nTotal - w; i += w)
+                for (int j = 0; j < w; j++)
+                    acc[j] = TL.Fma(At(x, n, i + j), At(y, n, i + j), acc[j]);
+            Span<TL> v = stackalloc TL[16];
+            for (int j = 0; j < w; j++) v[j] = (acc[j] + acc[w + j]) + (acc[2 * w + j] + acc[3 * w + j]);
+            sum = w switch
+            {
+                4 => (v[0] + v[1]) + (v[2] + v[3]),
+                8 => ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7])),
+                _ => throw new NotSupportedException($"Vector256 of {w} lanes"),
+            };
+        }
+        for (; i < nTotal; i++) sum = TL.Fma(At(x, n, i), At(y, n, i), sum);
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TL At(ReadOnlySpan<TL> x, int n, int i) => i < n ? x[i] : TL.Zero;
+
+    /// <summary>The vector width the single-trial models pad their hidden layers to.</summary>
+    protected static int Padded(int m)
+    {
+        int w = Vector256<T>.Count;
+        return (m + w - 1) / w * w;
+    }
+}
+
+internal static class LaneModels
+{
+    /// <summary>The batched kernel for a model spec; the shapes are validated by building the single-trial model first.</summary>
+    public static LaneModel<T, TL> Create<T, TL>(ModelSpec spec, int width, int inputDim, int capacity)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TL : unmanaged, ILanes<TL, T> => spec.Kind switch
+    {
+        ModelKind.LinearL or ModelKind.LinearNL or ModelKind.DiagonalSquares or ModelKind.DiagonalProduct =>
+            new LaneLinearInInput<T, TL>(spec.Kind, inputDim, spec.Depth, capacity),
+        ModelKind.MatrixFactorization => new LaneMatrixFactorization<T, TL>(inputDim),
+        ModelKind.TwoLayer => new LaneTwoLayer<T, TL>(inputDim, width, spec.Activation, spec.HiddenBias, spec.OutputBias),
+        ModelKind.Cnn1d or ModelKind.LocallyConnected1d => new LaneConv1d<T, TL>(inputDim, width, spec.KernelSize,
+            spec.Kind == ModelKind.Cnn1d, spec.Activation, spec.HiddenBias, spec.OutputBias),
+        ModelKind.DeepFc => new LaneDeepFc<T, TL>(inputDim, width, spec.Depth, spec.Activation, spec.HiddenBias, spec.OutputBias, capacity),
+        _ => throw new ArgumentException($"Model.Kind: unknown value {spec.Kind}"),
+    };
+}
