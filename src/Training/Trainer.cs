@@ -57,28 +57,12 @@ public static class Trainer
             for (int i = 0; i < trials.Count; i++) onFinished(i, Run(trials[i], cancellation));
             return;
         }
-        if (key.Precision == Precision.Float32) RunLanes<float>(trials, onFinished, cancellation);
-        else RunLanes<double>(trials, onFinished, cancellation);
+        BatchEngines.Create(trials).Run(onFinished, cancellation);
     }
 
-    /// <summary>The widest lanes this processor runs natively: 512-bit, 256-bit, or one trial at a time.</summary>
-    public static int LaneCount(Precision precision) =>
-        precision == Precision.Float32 ? Lanes<float>() : Lanes<double>();
-
-    private static int Lanes<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
-        System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? System.Runtime.Intrinsics.Vector512<T>.Count
-        : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? System.Runtime.Intrinsics.Vector256<T>.Count : 1;
-
-    private static void RunLanes<T>(IReadOnlyList<TrialConfig> trials, Action<int, TrialOutcome> onFinished, CancellationToken cancellation)
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            new BatchEngine<T, Lanes512<T>>(trials).Run(onFinished, cancellation);
-        else if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            new BatchEngine<T, Lanes256<T>>(trials).Run(onFinished, cancellation);
-        else
-            new BatchEngine<T, Lane1<T>>(trials).Run(onFinished, cancellation);
-    }
+    /// <summary>How many trials of this precision one batch trains at once on this processor (16 float64 or 32
+    /// float32 with AVX-512): the batch size a caller should aim for. Fewer train too, in narrower lanes.</summary>
+    public static int LaneCount(Precision precision) => BatchEngines.MaxLanes(precision);
 
     internal static void Validate(TrialConfig c)
     {

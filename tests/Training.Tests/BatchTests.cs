@@ -141,11 +141,13 @@ public sealed class BatchTests
         {
             var c = Named(name);
             var trials = Mixed(c with { Training = c.Training with { Precision = precision } }, 11);
+            var widest = precision == Precision.Float64 ? Collect<double, Lanes512x2<double>>(trials) : Collect<float, Lanes512x2<float>>(trials);
             var wide = precision == Precision.Float64 ? Collect<double, Lanes512<double>>(trials) : Collect<float, Lanes512<float>>(trials);
             var narrow = precision == Precision.Float64 ? Collect<double, Lanes256<double>>(trials) : Collect<float, Lanes256<float>>(trials);
             var scalar = precision == Precision.Float64 ? Collect<double, Lane1<double>>(trials) : Collect<float, Lane1<float>>(trials);
             for (int i = 0; i < trials.Count; i++)
             {
+                AssertSame(scalar[i]!, widest[i], $"{precision} trial {i}, 2×512 vs scalar");
                 AssertSame(scalar[i]!, wide[i], $"{precision} trial {i}, 512 vs scalar");
                 AssertSame(scalar[i]!, narrow[i], $"{precision} trial {i}, 256 vs scalar");
             }
@@ -170,12 +172,12 @@ public sealed class BatchTests
     public void BatchStepsDoNotAllocate(string name)
     {
         var c = Named(name);
-        var trials = Enumerable.Range(0, 8).Select(i => c with
+        var trials = Enumerable.Range(0, 17).Select(i => c with
         {
             Training = c.Training with { MaxSteps = 1000, Optimizer = i % 2 == 0 ? OptimizerKind.Gd : OptimizerKind.Gd },
             Hyper = c.Hyper with { Seed = i, LearningRate = 1e-3 },
         }).ToList();
-        var engine = new BatchEngine<double, Lanes512<double>>(trials);
+        var engine = BatchEngines.Create(trials);
         engine.Fill();
         for (int i = 0; i < 20; i++) Assert.False(engine.Step(out _));
         long before = GC.GetAllocatedBytesForCurrentThread();

@@ -12,7 +12,7 @@ namespace SweepCluster.Training;
 /// is done. Test errors and curve points go through the single-trial model on the lane's own θ and test set, so
 /// they are that engine's numbers. The step loop allocates nothing; loading a trial and reporting one do.
 /// </summary>
-internal sealed class BatchEngine<T, TL>
+internal sealed class BatchEngine<T, TL> : IBatchEngine
     where T : unmanaged, IFloatingPointIeee754<T>
     where TL : unmanaged, ILanes<TL, T>
 {
@@ -33,6 +33,7 @@ internal sealed class BatchEngine<T, TL>
     private readonly int[] _trial;
     private readonly long[] _step, _lastImprovement;
     private readonly double[] _best, _lastLoss;
+    private readonly StopRules[] _rules;
     private readonly bool[] _diverged;
     private readonly Samples<T>?[] _test;
     private readonly bool[]?[] _observed;
@@ -72,6 +73,7 @@ internal sealed class BatchEngine<T, TL>
         _lastImprovement = new long[_width];
         _best = new double[_width];
         _lastLoss = new double[_width];
+        _rules = new StopRules[_width];
         _diverged = new bool[_width];
         _test = new Samples<T>?[_width];
         _observed = new bool[]?[_width];
@@ -79,7 +81,8 @@ internal sealed class BatchEngine<T, TL>
         Array.Fill(_trial, -1);
     }
 
-    internal string Description => _model.Description;
+    public int ParamCount => _params;
+    public int Lanes => _width;
 
     /// <summary>Trains every trial, calling onFinished(index into the list, outcome) as each one stops.</summary>
     public void Run(Action<int, TrialOutcome> onFinished, CancellationToken cancellation)
@@ -104,7 +107,7 @@ internal sealed class BatchEngine<T, TL>
     }
 
     /// <summary>Loads the first trials into every lane.</summary>
-    internal void Fill()
+    public void Fill()
     {
         for (int l = 0; l < _width; l++) Fill(l);
     }
@@ -121,32 +124,33 @@ internal sealed class BatchEngine<T, TL>
     /// on. Returns whether any lane stopped (their bits in finished; their θ is the one the loss was taken at).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal bool Step(out ulong finished)
+    public bool Step(out ulong finished)
     {
         TL loss = _lanes.LossAndGradient(_theta, _train, _grad);
+        var losses = MemoryMarshal.Cast<TL, T>(MemoryMarshal.CreateReadOnlySpan(ref loss, 1));
         finished = 0;
+        var rules = _rules;
         for (int l = 0; l < _width; l++)
         {
-            int index = _trial[l];
-            if (index < 0) continue;
-            var spec = _trials[index].Training;
-            double value = double.CreateTruncating(loss[l]);
+            if (_trial[l] < 0) continue;
+            ref readonly var rule = ref rules[l];
+            double value = double.CreateTruncating(losses[l]);
             long step = _step[l];
-            if (double.IsNaN(value) || double.IsInfinity(value) || value > spec.DivergenceLoss)
+            if (double.IsNaN(value) || double.IsInfinity(value) || value > rule.DivergenceLoss)
             {
                 _lastLoss[l] = value;
                 _diverged[l] = true;
                 finished |= 1UL << l;
                 continue;
             }
-            if (spec.CurveEvery > 0 && step % spec.CurveEvery == 0) AddCurvePoint(l, step, value);
-            bool stop = value < spec.LossTolerance;
-            if (!stop && spec.PlateauSteps > 0)
+            if (rule.CurveEvery > 0 && step % rule.CurveEvery == 0) AddCurvePoint(l, step, value);
+            bool stop = value < rule.LossTolerance;
+            if (!stop && rule.PlateauSteps > 0)
             {
-                if (value < _best[l] * (1 - spec.PlateauTolerance)) { _best[l] = value; _lastImprovement[l] = step; }
-                else if (step - _lastImprovement[l] >= spec.PlateauSteps) stop = true;
+                if (value < _best[l] * (1 - rule.PlateauTolerance)) { _best[l] = value; _lastImprovement[l] = step; }
+                else if (step - _lastImprovement[l] >= rule.PlateauSteps) stop = true;
             }
-            if (!stop && step >= spec.MaxSteps) stop = true;
+            if (!stop && step >= rule.MaxSteps) stop = true;
             if (stop)
             {
                 _lastLoss[l] = value;
@@ -250,6 +254,8 @@ internal sealed class BatchEngine<T, TL>
         _lastImprovement[l] = 0;
         _diverged[l] = false;
         _curve[l] = config.Training.CurveEvery > 0 ? [] : null;
+        var t = config.Training;
+        _rules[l] = new StopRules(t.LossTolerance, t.DivergenceLoss, t.PlateauTolerance, t.PlateauSteps, t.MaxSteps, t.CurveEvery);
         UpdateMasks();
     }
 
@@ -305,4 +311,47 @@ internal sealed class BatchEngine<T, TL>
         double? unobservedError = observed is null ? null : unobsCount == 0 ? 0 : unobs / unobsCount;
         return (all, unobservedError);
     }
+}
+
+/// <summary>One lane's stopping rules, copied out of its TrainingSpec so the step loop reads plain fields.</summary>
+internal readonly record struct StopRules(double LossTolerance, double DivergenceLoss, double PlateauTolerance, long PlateauSteps, long MaxSteps, int CurveEvery);
+
+/// <summary>A <see cref="BatchEngine{T, TL}"/> of whichever lane type <see cref="BatchEngines.Create"/> chose.</summary>
+internal interface IBatchEngine
+{
+    int ParamCount { get; }
+    int Lanes { get; }
+    void Run(Action<int, TrialOutcome> onFinished, CancellationToken cancellation);
+    void Fill();
+    bool Step(out ulong finished);
+}
+
+internal static class BatchEngines
+{
+    /// <summary>
+    /// The lane type for a batch on this processor: two 512-bit vectors per value when the batch fills more than
+    /// one (16 float64 or 32 float32 trials), one 512-bit vector, 256-bit, or one trial at a time without SIMD.
+    /// </summary>
+    public static IBatchEngine Create(IReadOnlyList<TrialConfig> trials)
+    {
+        var precision = trials[0].Training.Precision;
+        return precision == Precision.Float32 ? Create<float>(trials) : Create<double>(trials);
+    }
+
+    private static IBatchEngine Create<T>(IReadOnlyList<TrialConfig> trials) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            return trials.Count > System.Runtime.Intrinsics.Vector512<T>.Count
+                ? new BatchEngine<T, Lanes512x2<T>>(trials)
+                : new BatchEngine<T, Lanes512<T>>(trials);
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return new BatchEngine<T, Lanes256<T>>(trials);
+        return new BatchEngine<T, Lane1<T>>(trials);
+    }
+
+    /// <summary>How many trials a full batch of this precision trains at once here.</summary>
+    public static int MaxLanes(Precision precision) => precision == Precision.Float32 ? MaxLanes<float>() : MaxLanes<double>();
+
+    private static int MaxLanes<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+        System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 2 * System.Runtime.Intrinsics.Vector512<T>.Count
+        : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? System.Runtime.Intrinsics.Vector256<T>.Count : 1;
 }

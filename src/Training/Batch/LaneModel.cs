@@ -24,32 +24,63 @@ internal abstract class LaneModel<T, TL>
     /// combined ((s0 + s1) + (s2 + s3)) and then pairwise across the vector as Vector256.Sum does, then the tail.
     /// KernelTests pin this order against Simd.Dot.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TL Dot(ReadOnlySpan<TL> x, ReadOnlySpan<TL> y, int n, int nTotal)
     {
         int w = Vector256<T>.Count;
-        int i = 0;
-        TL sum = TL.Zero;
-        if (nTotal >= w)
+        if (nTotal < w)
         {
-            Span<TL> acc = stackalloc TL[4 * 16];
-            acc = acc[..(4 * w)];
-            acc.Clear();
-            for (; i <= nTotal - 4 * w; i += 4 * w)
-                for (int j = 0; j < 4 * w; j++)
-                    acc[j] = TL.Fma(At(x, n, i + j), At(y, n, i + j), acc[j]);
-            for (; i <= nTotal - w; i += w)
-                for (int j = 0; j < w; j++)
-                    acc[j] = TL.Fma(At(x, n, i + j), At(y, n, i + j), acc[j]);
-            Span<TL> v = stackalloc TL[16];
-            for (int j = 0; j < w; j++) v[j] = (acc[j] + acc[w + j]) + (acc[2 * w + j] + acc[3 * w + j]);
-            sum = w switch
-            {
-                4 => (v[0] + v[1]) + (v[2] + v[3]),
-                8 => ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7])),
-                _ => throw new NotSupportedException($"Vector256 of {w} lanes"),
-            };
+            // Simd.Dot's scalar loop alone.
+            TL sum = TL.Zero;
+            for (int i = 0; i < nTotal; i++) sum = TL.Fma(At(x, n, i), At(y, n, i), sum);
+            return sum;
         }
+        if (nTotal < 4 * w) return DotOneAccumulator(x, y, n, nTotal, w);
+        return DotGeneral(x, y, n, nTotal, w);
+    }
+
+    /// <summary>Fewer than four vectors: only s0 is used, and s1 = s2 = s3 = +0 still take part in the sums.</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TL DotOneAccumulator(ReadOnlySpan<TL> x, ReadOnlySpan<TL> y, int n, int nTotal, int w)
+    {
+        int full = nTotal / w * w;
+        TL zz = TL.Zero + TL.Zero;
+        Span<TL> v = stackalloc TL[8];
+        for (int j = 0; j < w; j++)
+        {
+            TL s0 = TL.Zero;
+            for (int i = j; i < full; i += w) s0 = TL.Fma(At(x, n, i), At(y, n, i), s0);
+            v[j] = (s0 + TL.Zero) + zz;
+        }
+        TL sum = w == 4
+            ? (v[0] + v[1]) + (v[2] + v[3])
+            : ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+        for (int i = full; i < nTotal; i++) sum = TL.Fma(At(x, n, i), At(y, n, i), sum);
+        return sum;
+    }
+
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static TL DotGeneral(ReadOnlySpan<TL> x, ReadOnlySpan<TL> y, int n, int nTotal, int w)
+    {
+        int i = 0;
+        Span<TL> acc = stackalloc TL[32];
+        acc = acc[..(4 * w)];
+        acc.Clear();
+        for (; i <= nTotal - 4 * w; i += 4 * w)
+            for (int j = 0; j < 4 * w; j++)
+                acc[j] = TL.Fma(At(x, n, i + j), At(y, n, i + j), acc[j]);
+        for (; i <= nTotal - w; i += w)
+            for (int j = 0; j < w; j++)
+                acc[j] = TL.Fma(At(x, n, i + j), At(y, n, i + j), acc[j]);
+        for (int j = 0; j < w; j++) acc[j] = (acc[j] + acc[w + j]) + (acc[2 * w + j] + acc[3 * w + j]);
+        TL sum = w switch
+        {
+            4 => (acc[0] + acc[1]) + (acc[2] + acc[3]),
+            8 => ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])),
+            _ => throw new NotSupportedException($"Vector256 of {w} lanes"),
+        };
         for (; i < nTotal; i++) sum = TL.Fma(At(x, n, i), At(y, n, i), sum);
         return sum;
     }

@@ -69,14 +69,20 @@ internal readonly struct Lanes256<T>(Vector256<T> value) : ILanes<Lanes256<T>, T
     private readonly Vector256<T> _v = value;
     public static int Count => Vector256<T>.Count;
     public static Lanes256<T> Zero => default;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256<T> Create(T value) => new(Vector256.Create(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256<T> operator +(Lanes256<T> a, Lanes256<T> b) => new(a._v + b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256<T> operator -(Lanes256<T> a, Lanes256<T> b) => new(a._v - b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256<T> operator *(Lanes256<T> a, Lanes256<T> b) => new(a._v * b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256<T> operator /(Lanes256<T> a, Lanes256<T> b) => new(a._v / b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256<T> Fma(Lanes256<T> a, Lanes256<T> b, Lanes256<T> c) => new(Simd.Fma(a._v, b._v, c._v));
     public static Lanes256<T> Sqrt(Lanes256<T> a) => new(Vector256.Sqrt(a._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256<T> Select(Lanes256<T> keep, Lanes256<T> a, Lanes256<T> b) => new(Vector256.ConditionalSelect(keep._v, a._v, b._v));
     public static Lanes256<T> Mask(ulong bits)
     {
@@ -105,10 +111,15 @@ internal readonly struct Lanes512<T>(Vector512<T> value) : ILanes<Lanes512<T>, T
     private readonly Vector512<T> _v = value;
     public static int Count => Vector512<T>.Count;
     public static Lanes512<T> Zero => default;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512<T> Create(T value) => new(Vector512.Create(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512<T> operator +(Lanes512<T> a, Lanes512<T> b) => new(a._v + b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512<T> operator -(Lanes512<T> a, Lanes512<T> b) => new(a._v - b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512<T> operator *(Lanes512<T> a, Lanes512<T> b) => new(a._v * b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512<T> operator /(Lanes512<T> a, Lanes512<T> b) => new(a._v / b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512<T> Fma(Lanes512<T> a, Lanes512<T> b, Lanes512<T> c)
@@ -120,6 +131,7 @@ internal readonly struct Lanes512<T>(Vector512<T> value) : ILanes<Lanes512<T>, T
         throw new NotSupportedException(typeof(T).Name);
     }
     public static Lanes512<T> Sqrt(Lanes512<T> a) => new(Vector512.Sqrt(a._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512<T> Select(Lanes512<T> keep, Lanes512<T> a, Lanes512<T> b) => new(Vector512.ConditionalSelect(keep._v, a._v, b._v));
     public static Lanes512<T> Mask(ulong bits)
     {
@@ -151,4 +163,80 @@ internal readonly struct Lanes512<T>(Vector512<T> value) : ILanes<Lanes512<T>, T
     };
     public T this[int lane] => _v.GetElement(lane);
     public static Lanes512<T> WithLane(Lanes512<T> v, int lane, T value) => new(v._v.WithElement(lane, value));
+}
+
+/// <summary>
+/// Two Vector512 per value: 16 doubles or 32 floats. Each operation issues two independent instructions, so the
+/// dependency chains of a tiny model (a loss summed over samples, an FMA chain over inputs) keep twice as many
+/// units busy, and the per-step bookkeeping is shared by twice as many trials.
+/// </summary>
+internal readonly struct Lanes512x2<T>(Vector512<T> lo, Vector512<T> hi) : ILanes<Lanes512x2<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Vector512<T> _lo = lo, _hi = hi;
+    public static int Count => 2 * Vector512<T>.Count;
+    public static Lanes512x2<T> Zero => default;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x2<T> Create(T value) => new(Vector512.Create(value), Vector512.Create(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x2<T> operator +(Lanes512x2<T> a, Lanes512x2<T> b) => new(a._lo + b._lo, a._hi + b._hi);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x2<T> operator -(Lanes512x2<T> a, Lanes512x2<T> b) => new(a._lo - b._lo, a._hi - b._hi);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x2<T> operator *(Lanes512x2<T> a, Lanes512x2<T> b) => new(a._lo * b._lo, a._hi * b._hi);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x2<T> operator /(Lanes512x2<T> a, Lanes512x2<T> b) => new(a._lo / b._lo, a._hi / b._hi);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x2<T> Fma(Lanes512x2<T> a, Lanes512x2<T> b, Lanes512x2<T> c)
+    {
+        if (typeof(T) == typeof(double))
+            return new(Vector512.FusedMultiplyAdd(a._lo.AsDouble(), b._lo.AsDouble(), c._lo.AsDouble()).As<double, T>(),
+                Vector512.FusedMultiplyAdd(a._hi.AsDouble(), b._hi.AsDouble(), c._hi.AsDouble()).As<double, T>());
+        if (typeof(T) == typeof(float))
+            return new(Vector512.FusedMultiplyAdd(a._lo.AsSingle(), b._lo.AsSingle(), c._lo.AsSingle()).As<float, T>(),
+                Vector512.FusedMultiplyAdd(a._hi.AsSingle(), b._hi.AsSingle(), c._hi.AsSingle()).As<float, T>());
+        throw new NotSupportedException(typeof(T).Name);
+    }
+    public static Lanes512x2<T> Sqrt(Lanes512x2<T> a) => new(Vector512.Sqrt(a._lo), Vector512.Sqrt(a._hi));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x2<T> Select(Lanes512x2<T> keep, Lanes512x2<T> a, Lanes512x2<T> b) =>
+        new(Vector512.ConditionalSelect(keep._lo, a._lo, b._lo), Vector512.ConditionalSelect(keep._hi, a._hi, b._hi));
+    public static Lanes512x2<T> Mask(ulong bits)
+    {
+        int w = Vector512<T>.Count;
+        return new(Unwrap(Lanes512<T>.Mask(bits)), Unwrap(Lanes512<T>.Mask(bits >> w)));
+    }
+    private static Vector512<T> Unwrap(Lanes512<T> v) => System.Runtime.CompilerServices.Unsafe.As<Lanes512<T>, Vector512<T>>(ref v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x2<T> ActivateVector(Activation a, Lanes512x2<T> z)
+    {
+        if (a == Activation.Identity) return z;
+        if (a == Activation.Tanh) return new(Simd.TanhLanes512(z._lo), Simd.TanhLanes512(z._hi));
+        return new(Vector512.Create(VectorActivations.ApplyExact(a, z._lo.GetLower()), VectorActivations.ApplyExact(a, z._lo.GetUpper())),
+            Vector512.Create(VectorActivations.ApplyExact(a, z._hi.GetLower()), VectorActivations.ApplyExact(a, z._hi.GetUpper())));
+    }
+    public static Lanes512x2<T> ActivateScalar(Activation a, Lanes512x2<T> z)
+    {
+        var lo = z._lo;
+        var hi = z._hi;
+        for (int l = 0; l < Vector512<T>.Count; l++)
+        {
+            lo = lo.WithElement(l, Activations.Apply(a, lo.GetElement(l)));
+            hi = hi.WithElement(l, Activations.Apply(a, hi.GetElement(l)));
+        }
+        return new(lo, hi);
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x2<T> Derivative(Activation a, Lanes512x2<T> h) => a switch
+    {
+        Activation.Tanh => new(Vector512<T>.One - h._lo * h._lo, Vector512<T>.One - h._hi * h._hi),
+        Activation.Relu => new(
+            Vector512.ConditionalSelect(Vector512.GreaterThan(h._lo, Vector512<T>.Zero), Vector512<T>.One, Vector512<T>.Zero),
+            Vector512.ConditionalSelect(Vector512.GreaterThan(h._hi, Vector512<T>.Zero), Vector512<T>.One, Vector512<T>.Zero)),
+        Activation.Sigmoid => new(h._lo * (Vector512<T>.One - h._lo), h._hi * (Vector512<T>.One - h._hi)),
+        _ => new(Vector512<T>.One, Vector512<T>.One),
+    };
+    public T this[int lane] => lane < Vector512<T>.Count ? _lo.GetElement(lane) : _hi.GetElement(lane - Vector512<T>.Count);
+    public static Lanes512x2<T> WithLane(Lanes512x2<T> v, int lane, T value) => lane < Vector512<T>.Count
+        ? new(v._lo.WithElement(lane, value), v._hi)
+        : new(v._lo, v._hi.WithElement(lane - Vector512<T>.Count, value));
 }
