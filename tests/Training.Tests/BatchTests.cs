@@ -33,7 +33,7 @@ public sealed class BatchTests
     };
 
     public static TheoryData<string> Kinds() => new(
-        "quickstart", "two-layer-blocks", "two-layer-sigmoid", "two-layer-relu", "e5-fc", "cnn-n1", "cnn-n3-relu",
+        "quickstart", "two-layer-blocks", "two-layer-sigmoid", "two-layer-relu", "e5-fc", "cnn-n1", "cnn-n3-relu", "cnn-n9-sigmoid",
         "locally-connected", "mf-d4", "mf-d5", "linear-l", "linear-nl", "diagonal-squares", "diagonal-product", "deep-fc");
 
     internal static TrialConfig Named(string name) => name switch
@@ -45,6 +45,7 @@ public sealed class BatchTests
         "e5-fc" => Vector(new ModelSpec { Kind = ModelKind.TwoLayer, Activation = Activation.Tanh, HiddenBias = true }, 5, 20, 3),
         "cnn-n1" => Vector(new ModelSpec { Kind = ModelKind.Cnn1d, Activation = Activation.Tanh, HiddenBias = true, KernelSize = 3 }, 5, 20, 1),
         "cnn-n3-relu" => Vector(new ModelSpec { Kind = ModelKind.Cnn1d, Activation = Activation.Relu, OutputBias = true, KernelSize = 2 }, 5, 12, 3),
+        "cnn-n9-sigmoid" => Vector(new ModelSpec { Kind = ModelKind.Cnn1d, Activation = Activation.Sigmoid, HiddenBias = true, OutputBias = true, KernelSize = 2 }, 4, 7, 9),
         "locally-connected" => Vector(new ModelSpec { Kind = ModelKind.LocallyConnected1d, Activation = Activation.Tanh, HiddenBias = true, KernelSize = 3 }, 5, 10, 2),
         "mf-d4" => Matrix(4, 8),
         "mf-d5" => Matrix(5, 13),

@@ -47,15 +47,19 @@ internal abstract class LaneModel<T, TL>
         int full = nTotal / w * w;
         TL zz = TL.Zero + TL.Zero;
         Span<TL> v = stackalloc TL[8];
-        for (int j = 0; j < w; j++)
+        // Partial sum j only ever sees entries j, j + w, …: when j ≥ n they are all padding and v[j] is exactly +0.
+        // No v[j] is −0 (it ends in "+ (+0)"), and x + (+0) = x for any x but −0, so the pairwise tree may skip
+        // the +0 terms without changing a bit; at N = 1 that is one term instead of four or eight.
+        int live = Math.Min(n, w);
+        for (int j = 0; j < live; j++)
         {
             TL s0 = TL.Zero;
             for (int i = j; i < full; i += w) s0 = TL.Fma(At(x, n, i), At(y, n, i), s0);
             v[j] = (s0 + TL.Zero) + zz;
         }
         TL sum = w == 4
-            ? (v[0] + v[1]) + (v[2] + v[3])
-            : ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+            ? Add(Add(v, 0, 1, live), Add(v, 2, 3, live), live > 2)
+            : Add(Add(Add(v, 0, 1, live), Add(v, 2, 3, live), live > 2), Add(Add(v, 4, 5, live), Add(v, 6, 7, live), live > 6), live > 4);
         for (int i = full; i < nTotal; i++) sum = TL.Fma(At(x, n, i), At(y, n, i), sum);
         return sum;
     }
@@ -84,6 +88,14 @@ internal abstract class LaneModel<T, TL>
         for (; i < nTotal; i++) sum = TL.Fma(At(x, n, i), At(y, n, i), sum);
         return sum;
     }
+
+    /// <summary>v[a] + v[b] where the entries at or beyond live are +0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TL Add(Span<TL> v, int a, int b, int live) => b < live ? v[a] + v[b] : a < live ? v[a] : TL.Zero;
+
+    /// <summary>l + r where r is +0 unless rLive (l is never −0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TL Add(TL l, TL r, bool rLive) => rLive ? l + r : l;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TL At(ReadOnlySpan<TL> x, int n, int i) => i < n ? x[i] : TL.Zero;
