@@ -28,6 +28,8 @@ internal sealed class BatchEngine<T, TL> : IBatchEngine
     private readonly TL _mu, _beta1, _beta2, _eps;
     private readonly double _beta1d, _beta2d;
     private TL _lr, _wd, _active;
+    private TL _low, _high;     // per lane: losses strictly inside (low, high) stop nothing
+    private long _quietSteps;
 
     // Per lane; Trial = -1 where the lane is idle.
     private readonly int[] _trial;
@@ -127,8 +129,17 @@ internal sealed class BatchEngine<T, TL> : IBatchEngine
     public bool Step(out ulong finished)
     {
         TL loss = _lanes.LossAndGradient(_theta, _train, _grad);
-        var losses = MemoryMarshal.Cast<TL, T>(MemoryMarshal.CreateReadOnlySpan(ref loss, 1));
         finished = 0;
+        // Most steps change nothing but θ: every lane's loss is strictly between its (slightly widened) tolerance
+        // and divergence bounds, no step budget runs out and no lane keeps a curve or a plateau watch. One vector
+        // compare decides that; otherwise the exact per-lane checks below run, as Engine.Run has them.
+        if (--_quietSteps > 0 && !TL.AnyOutside(loss, _low, _high, _active))
+        {
+            Update(_active);
+            for (int l = 0; l < _width; l++) _step[l]++;
+            return false;
+        }
+        var losses = MemoryMarshal.Cast<TL, T>(MemoryMarshal.CreateReadOnlySpan(ref loss, 1));
         var rules = _rules;
         for (int l = 0; l < _width; l++)
         {
@@ -161,7 +172,25 @@ internal sealed class BatchEngine<T, TL> : IBatchEngine
         Update(keep);
         for (int l = 0; l < _width; l++)
             if (_trial[l] >= 0 && (finished >> l & 1) == 0) _step[l]++;
+        PlanQuietSteps();
         return finished != 0;
+    }
+
+    /// <summary>
+    /// How many steps from now may skip the per-lane checks: until the first lane's step budget ends, and none
+    /// while a lane records a curve or watches for a plateau (those look at every step).
+    /// </summary>
+    private void PlanQuietSteps()
+    {
+        long quiet = long.MaxValue;
+        for (int l = 0; l < _width; l++)
+        {
+            if (_trial[l] < 0) continue;
+            ref readonly var rule = ref _rules[l];
+            if (rule.CurveEvery > 0 || rule.PlateauSteps > 0) { quiet = 0; break; }
+            quiet = Math.Min(quiet, rule.MaxSteps - _step[l]);
+        }
+        _quietSteps = Math.Max(0, quiet);
     }
 
     /// <summary>The optimizer step of <see cref="Optimizer{T}"/> lane by lane; lanes outside keep hold their θ.</summary>
@@ -256,6 +285,10 @@ internal sealed class BatchEngine<T, TL> : IBatchEngine
         _curve[l] = config.Training.CurveEvery > 0 ? [] : null;
         var t = config.Training;
         _rules[l] = new StopRules(t.LossTolerance, t.DivergenceLoss, t.PlateauTolerance, t.PlateauSteps, t.MaxSteps, t.CurveEvery);
+        // Bounds in T that are at least as strict as the exact checks in double: two ulps of T past each.
+        _low = TL.WithLane(_low, l, T.BitIncrement(T.BitIncrement(T.CreateTruncating(t.LossTolerance))));
+        _high = TL.WithLane(_high, l, T.BitDecrement(T.BitDecrement(T.CreateTruncating(t.DivergenceLoss))));
+        _quietSteps = 0;
         UpdateMasks();
     }
 

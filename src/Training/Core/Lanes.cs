@@ -35,6 +35,8 @@ internal interface ILanes<TSelf, T>
     static abstract TSelf ActivateScalar(Activation a, TSelf z);
     /// <summary>σ'(z) from h = σ(z), as <see cref="VectorActivations.DerivativeFromOutput{T}"/>.</summary>
     static abstract TSelf Derivative(Activation a, TSelf h);
+    /// <summary>Whether some lane selected by active has x outside the open interval (low, high), NaN included.</summary>
+    static abstract bool AnyOutside(TSelf x, TSelf low, TSelf high, TSelf active);
     T this[int lane] { get; }
     static abstract TSelf WithLane(TSelf v, int lane, T value);
 }
@@ -59,6 +61,8 @@ internal readonly struct Lane1<T>(T value) : ILanes<Lane1<T>, T> where T : unman
     public static Lane1<T> ActivateScalar(Activation a, Lane1<T> z) => new(Activations.Apply(a, z._v));
     public static Lane1<T> Derivative(Activation a, Lane1<T> h) =>
         new(VectorActivations.DerivativeFromOutput(a, Vector256.Create(h._v)).GetElement(0));
+    public static bool AnyOutside(Lane1<T> x, Lane1<T> low, Lane1<T> high, Lane1<T> active) =>
+        T.IsNaN(active._v) && !(low._v < x._v && x._v < high._v);
     public T this[int lane] => _v;
     public static Lane1<T> WithLane(Lane1<T> v, int lane, T value) => new(value);
 }
@@ -101,6 +105,9 @@ internal readonly struct Lanes256<T>(Vector256<T> value) : ILanes<Lanes256<T>, T
     }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256<T> Derivative(Activation a, Lanes256<T> h) => new(VectorActivations.DerivativeFromOutput(a, h._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyOutside(Lanes256<T> x, Lanes256<T> low, Lanes256<T> high, Lanes256<T> active) =>
+        !Vector256.EqualsAll(Vector256.AndNot(active._v, Vector256.GreaterThan(x._v, low._v) & Vector256.LessThan(x._v, high._v)), Vector256<T>.Zero);
     public T this[int lane] => _v.GetElement(lane);
     public static Lanes256<T> WithLane(Lanes256<T> v, int lane, T value) => new(v._v.WithElement(lane, value));
 }
@@ -161,6 +168,9 @@ internal readonly struct Lanes512<T>(Vector512<T> value) : ILanes<Lanes512<T>, T
         Activation.Sigmoid => new(h._v * (Vector512<T>.One - h._v)),
         _ => new(Vector512<T>.One),
     };
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyOutside(Lanes512<T> x, Lanes512<T> low, Lanes512<T> high, Lanes512<T> active) =>
+        !Vector512.EqualsAll(Vector512.AndNot(active._v, Vector512.GreaterThan(x._v, low._v) & Vector512.LessThan(x._v, high._v)), Vector512<T>.Zero);
     public T this[int lane] => _v.GetElement(lane);
     public static Lanes512<T> WithLane(Lanes512<T> v, int lane, T value) => new(v._v.WithElement(lane, value));
 }
@@ -235,6 +245,11 @@ internal readonly struct Lanes512x2<T>(Vector512<T> lo, Vector512<T> hi) : ILane
         Activation.Sigmoid => new(h._lo * (Vector512<T>.One - h._lo), h._hi * (Vector512<T>.One - h._hi)),
         _ => new(Vector512<T>.One, Vector512<T>.One),
     };
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyOutside(Lanes512x2<T> x, Lanes512x2<T> low, Lanes512x2<T> high, Lanes512x2<T> active) =>
+        !Vector512.EqualsAll(
+            Vector512.AndNot(active._lo, Vector512.GreaterThan(x._lo, low._lo) & Vector512.LessThan(x._lo, high._lo)) |
+            Vector512.AndNot(active._hi, Vector512.GreaterThan(x._hi, low._hi) & Vector512.LessThan(x._hi, high._hi)), Vector512<T>.Zero);
     public T this[int lane] => lane < Vector512<T>.Count ? _lo.GetElement(lane) : _hi.GetElement(lane - Vector512<T>.Count);
     public static Lanes512x2<T> WithLane(Lanes512x2<T> v, int lane, T value) => lane < Vector512<T>.Count
         ? new(v._lo.WithElement(lane, value), v._hi)
