@@ -71,10 +71,11 @@ internal sealed class LaneConv1d<T, TL> : LaneModel<T, TL>
                     int set = _shared ? k : k * P + p;
                     TL z = _hiddenBias ? theta[_cOff + set] : TL.Zero;
                     for (int t = 0; t < s; t++) z = TL.Fma(x[p + t], theta[set * s + t], z);
-                    _h[p * N + k] = TL.ActivateVector(_act, z);
+                    _h[p * N + k] = z;
                 }
-                f = f + Dot(_h.AsSpan(p * N, N), _at.AsSpan(p * N, N), N, _np);
             }
+            Activate(_act, _h);
+            for (int p = 0; p < P; p++) f = f + Dot(_h.AsSpan(p * N, N), _at.AsSpan(p * N, N), N, _np);
             TL e = f - data.Y[i];
             loss = loss + e * e;
             TL r = scale * e;

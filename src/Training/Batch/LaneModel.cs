@@ -35,6 +35,9 @@ internal abstract class LaneModel<T, TL>
             for (int i = 0; i < nTotal; i++) sum = TL.Fma(At(x, n, i), At(y, n, i), sum);
             return sum;
         }
+        // One real entry padded to whole vectors (a filter or neuron at N = 1): s0 = x0·y0 + 0 is never −0, the
+        // padding adds +0 to it, and the tree below reduces to (s0 + 0) + (0 + 0).
+        if (n == 1 && nTotal < 4 * w && nTotal % w == 0) return (TL.Fma(x[0], y[0], TL.Zero) + TL.Zero) + (TL.Zero + TL.Zero);
         if (nTotal < 4 * w) return DotOneAccumulator(x, y, n, nTotal, w);
         return DotGeneral(x, y, n, nTotal, w);
     }
@@ -99,6 +102,18 @@ internal abstract class LaneModel<T, TL>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TL At(ReadOnlySpan<TL> x, int n, int i) => i < n ? x[i] : TL.Zero;
+
+    /// <summary>
+    /// z = σ(z) element by element with the vector kernels' bits. One call per row rather than per value: the
+    /// general tanh is too large to inline, and a call in the middle of a kernel makes the caller spill every live
+    /// vector register around it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    protected static void Activate(Activation act, Span<TL> z)
+    {
+        if (act == Activation.Identity) return;
+        for (int i = 0; i < z.Length; i++) z[i] = TL.ActivateVector(act, z[i]);
+    }
 
     /// <summary>The vector width the single-trial models pad their hidden layers to.</summary>
     protected static int Padded(int m)

@@ -98,8 +98,9 @@ internal sealed class LaneTwoLayer<T, TL> : LaneModel<T, TL>
         {
             TL z = _hiddenBias ? theta[_bOff + j] : TL.Zero;
             for (int k = 0; k < d; k++) z = TL.Fma(x[k], theta[j * d + k], z);
-            h[j] = TL.ActivateVector(_act, z);
+            h[j] = z;
         }
+        Activate(_act, h[.._m]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -121,8 +122,9 @@ internal sealed class LaneTwoLayer<T, TL> : LaneModel<T, TL>
                 {
                     TL z = _hiddenBias ? theta[_bOff + j] : TL.Zero;
                     for (int k = 0; k < d; k++) z = TL.Fma(xs[k], theta[j * d + k], z);
-                    hb[s * m + j] = TL.ActivateVector(_act, z);
+                    hb[s * m + j] = z;
                 }
+                Activate(_act, hb.AsSpan(s * m + c0, real));
                 f[s] = f[s] + Dot(hb.AsSpan(s * m + c0, real), a.Slice(c0, real), real, c1 - c0);
             }
         }
