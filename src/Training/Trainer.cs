@@ -60,9 +60,17 @@ public static class Trainer
         BatchEngines.Create(trials).Run(onFinished, cancellation);
     }
 
-    /// <summary>How many trials of this precision one batch trains at once on this processor (16 float64 or 32
-    /// float32 with AVX-512): the batch size a caller should aim for. Fewer train too, in narrower lanes.</summary>
-    public static int LaneCount(Precision precision) => BatchEngines.MaxLanes(precision);
+    /// <summary>
+    /// How many trials of this config's <see cref="BatchKey"/> one batch trains at once on this processor: with
+    /// AVX-512, 16 float64 or 32 float32, and twice that for the few-parameter models (f_L, f_NL, d ≤ 4 matrix
+    /// factorization). The batch size a caller should aim for; fewer train too, in narrower lanes, and more are
+    /// queued behind the lanes.
+    /// </summary>
+    public static int LaneCount(TrialConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return BatchEngines.MaxLanes(config);
+    }
 
     internal static void Validate(TrialConfig c)
     {

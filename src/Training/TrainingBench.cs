@@ -128,7 +128,7 @@ public static class TrainingBench
     public static BenchCase TimeBatched(string name, Precision precision, double seconds)
     {
         var config = Config(name, precision);
-        var trials = Enumerable.Range(1, Trainer.LaneCount(precision))
+        var trials = Enumerable.Range(1, Trainer.LaneCount(config))
             .Select(s => config with { Hyper = config.Hyper with { Seed = s } }).ToList();
         return TimeBatched(name, precision == Precision.Float32 ? "float32" : "float64", trials, seconds);
     }
@@ -145,7 +145,7 @@ public static class TrainingBench
     public static Action CreateBatchedStep(string name, Precision precision)
     {
         var config = Config(name, precision);
-        var engine = BatchEngines.Create(Enumerable.Range(1, Trainer.LaneCount(precision))
+        var engine = BatchEngines.Create(Enumerable.Range(1, Trainer.LaneCount(config))
             .Select(s => config with { Hyper = config.Hyper with { Seed = s } }).ToList());
         engine.Fill();
         return () => engine.Step(out _);

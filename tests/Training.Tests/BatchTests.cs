@@ -121,7 +121,7 @@ public sealed class BatchTests
 
     private static void AssertBatchMatches(TrialConfig baseConfig)
     {
-        int lanes = Trainer.LaneCount(baseConfig.Training.Precision);
+        int lanes = Trainer.LaneCount(baseConfig);
         var trials = Mixed(baseConfig, 2 * lanes + 3);
         var batched = RunBatch(trials);
         var single = trials.Select(t => Trainer.Run(t, CancellationToken.None)).ToArray();
@@ -135,6 +135,7 @@ public sealed class BatchTests
     [InlineData("two-layer-blocks")]
     [InlineData("cnn-n1")]
     [InlineData("mf-d4")]
+    [InlineData("linear-nl")]
     [InlineData("deep-fc")]
     public void EveryLaneWidthGivesTheSameOutcomes(string name)
     {
@@ -142,12 +143,14 @@ public sealed class BatchTests
         {
             var c = Named(name);
             var trials = Mixed(c with { Training = c.Training with { Precision = precision } }, 11);
+            var widest4 = precision == Precision.Float64 ? Collect<double, Lanes512x4<double>>(trials) : Collect<float, Lanes512x4<float>>(trials);
             var widest = precision == Precision.Float64 ? Collect<double, Lanes512x2<double>>(trials) : Collect<float, Lanes512x2<float>>(trials);
             var wide = precision == Precision.Float64 ? Collect<double, Lanes512<double>>(trials) : Collect<float, Lanes512<float>>(trials);
             var narrow = precision == Precision.Float64 ? Collect<double, Lanes256<double>>(trials) : Collect<float, Lanes256<float>>(trials);
             var scalar = precision == Precision.Float64 ? Collect<double, Lane1<double>>(trials) : Collect<float, Lane1<float>>(trials);
             for (int i = 0; i < trials.Count; i++)
             {
+                AssertSame(scalar[i]!, widest4[i], $"{precision} trial {i}, 4×512 vs scalar");
                 AssertSame(scalar[i]!, widest[i], $"{precision} trial {i}, 2×512 vs scalar");
                 AssertSame(scalar[i]!, wide[i], $"{precision} trial {i}, 512 vs scalar");
                 AssertSame(scalar[i]!, narrow[i], $"{precision} trial {i}, 256 vs scalar");
@@ -173,7 +176,7 @@ public sealed class BatchTests
     public void BatchStepsDoNotAllocate(string name)
     {
         var c = Named(name);
-        var trials = Enumerable.Range(0, 17).Select(i => c with
+        var trials = Enumerable.Range(0, 2 * Trainer.LaneCount(c) + 1).Select(i => c with
         {
             Training = c.Training with { MaxSteps = 1000, Optimizer = i % 2 == 0 ? OptimizerKind.Gd : OptimizerKind.Gd },
             Hyper = c.Hyper with { Seed = i, LearningRate = 1e-3 },

@@ -373,6 +373,11 @@ internal static class BatchEngines
 
     private static IBatchEngine Create<T>(IReadOnlyList<TrialConfig> trials) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int w = System.Runtime.Intrinsics.Vector512<T>.Count;
+        // The models whose step is a few dozen operations share the per-step cost among four vectors of trials.
+        bool tiny = IsTiny(trials[0]);
+        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && tiny && trials.Count > 2 * w)
+            return new BatchEngine<T, Lanes512x4<T>>(trials);
         if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             return trials.Count > System.Runtime.Intrinsics.Vector512<T>.Count
                 ? new BatchEngine<T, Lanes512x2<T>>(trials)
@@ -381,10 +386,14 @@ internal static class BatchEngines
         return new BatchEngine<T, Lane1<T>>(trials);
     }
 
-    /// <summary>How many trials a full batch of this precision trains at once here.</summary>
-    public static int MaxLanes(Precision precision) => precision == Precision.Float32 ? MaxLanes<float>() : MaxLanes<double>();
+    private static bool IsTiny(TrialConfig c) =>
+        c.Model.Kind is ModelKind.LinearL or ModelKind.LinearNL or ModelKind.MatrixFactorization && c.Data.InputDim <= 4;
 
-    private static int MaxLanes<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
-        System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 2 * System.Runtime.Intrinsics.Vector512<T>.Count
+    /// <summary>How many trials of this config's batch key a full batch trains at once here.</summary>
+    public static int MaxLanes(TrialConfig c) =>
+        c.Training.Precision == Precision.Float32 ? MaxLanes<float>(IsTiny(c)) : MaxLanes<double>(IsTiny(c));
+
+    private static int MaxLanes<T>(bool tiny) where T : unmanaged, IFloatingPointIeee754<T> =>
+        System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? (tiny ? 4 : 2) * System.Runtime.Intrinsics.Vector512<T>.Count
         : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? System.Runtime.Intrinsics.Vector256<T>.Count : 1;
 }

@@ -255,3 +255,47 @@ internal readonly struct Lanes512x2<T>(Vector512<T> lo, Vector512<T> hi) : ILane
         ? new(v._lo.WithElement(lane, value), v._hi)
         : new(v._lo, v._hi.WithElement(lane - Vector512<T>.Count, value));
 }
+
+/// <summary>
+/// Two Lanes512x2 per value: 32 doubles or 64 floats, for the models whose step is mostly fixed per-step cost
+/// (E1's four parameters, a 4×4 factorization), where sharing it among more trials is what pays.
+/// </summary>
+internal readonly struct Lanes512x4<T>(Lanes512x2<T> lo, Lanes512x2<T> hi) : ILanes<Lanes512x4<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Lanes512x2<T> _lo = lo, _hi = hi;
+    private static int Half => Lanes512x2<T>.Count;
+    public static int Count => 2 * Lanes512x2<T>.Count;
+    public static Lanes512x4<T> Zero => default;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x4<T> Create(T value) => new(Lanes512x2<T>.Create(value), Lanes512x2<T>.Create(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x4<T> operator +(Lanes512x4<T> a, Lanes512x4<T> b) => new(a._lo + b._lo, a._hi + b._hi);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x4<T> operator -(Lanes512x4<T> a, Lanes512x4<T> b) => new(a._lo - b._lo, a._hi - b._hi);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x4<T> operator *(Lanes512x4<T> a, Lanes512x4<T> b) => new(a._lo * b._lo, a._hi * b._hi);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x4<T> operator /(Lanes512x4<T> a, Lanes512x4<T> b) => new(a._lo / b._lo, a._hi / b._hi);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x4<T> Fma(Lanes512x4<T> a, Lanes512x4<T> b, Lanes512x4<T> c) =>
+        new(Lanes512x2<T>.Fma(a._lo, b._lo, c._lo), Lanes512x2<T>.Fma(a._hi, b._hi, c._hi));
+    public static Lanes512x4<T> Sqrt(Lanes512x4<T> a) => new(Lanes512x2<T>.Sqrt(a._lo), Lanes512x2<T>.Sqrt(a._hi));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x4<T> Select(Lanes512x4<T> keep, Lanes512x4<T> a, Lanes512x4<T> b) =>
+        new(Lanes512x2<T>.Select(keep._lo, a._lo, b._lo), Lanes512x2<T>.Select(keep._hi, a._hi, b._hi));
+    public static Lanes512x4<T> Mask(ulong bits) => new(Lanes512x2<T>.Mask(bits), Lanes512x2<T>.Mask(Half >= 64 ? 0 : bits >> Half));
+    public static Lanes512x4<T> ActivateVector(Activation a, Lanes512x4<T> z) =>
+        new(Lanes512x2<T>.ActivateVector(a, z._lo), Lanes512x2<T>.ActivateVector(a, z._hi));
+    public static Lanes512x4<T> ActivateScalar(Activation a, Lanes512x4<T> z) =>
+        new(Lanes512x2<T>.ActivateScalar(a, z._lo), Lanes512x2<T>.ActivateScalar(a, z._hi));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512x4<T> Derivative(Activation a, Lanes512x4<T> h) =>
+        new(Lanes512x2<T>.Derivative(a, h._lo), Lanes512x2<T>.Derivative(a, h._hi));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyOutside(Lanes512x4<T> x, Lanes512x4<T> low, Lanes512x4<T> high, Lanes512x4<T> active) =>
+        Lanes512x2<T>.AnyOutside(x._lo, low._lo, high._lo, active._lo) || Lanes512x2<T>.AnyOutside(x._hi, low._hi, high._hi, active._hi);
+    public T this[int lane] => lane < Half ? _lo[lane] : _hi[lane - Half];
+    public static Lanes512x4<T> WithLane(Lanes512x4<T> v, int lane, T value) => lane < Half
+        ? new(Lanes512x2<T>.WithLane(v._lo, lane, value), v._hi)
+        : new(v._lo, Lanes512x2<T>.WithLane(v._hi, lane - Half, value));
+}
