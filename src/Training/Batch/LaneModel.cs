@@ -112,6 +112,14 @@ internal abstract class LaneModel<T, TL>
     protected static void Activate(Activation act, Span<TL> z)
     {
         if (act == Activation.Identity) return;
+        if (TL.Count % Vector256<T>.Count == 0)
+        {
+            // Whole vectors of lanes: the engine's own span kernel (Simd.Tanh's four interleaved vectors, the
+            // vector sigmoid and relu) never reaches its scalar tail here, so every value gets the vector bits.
+            var flat = System.Runtime.InteropServices.MemoryMarshal.Cast<TL, T>(z);
+            Activations.Apply(act, flat, flat);
+            return;
+        }
         for (int i = 0; i < z.Length; i++) z[i] = TL.ActivateVector(act, z[i]);
     }
 
