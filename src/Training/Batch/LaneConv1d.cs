@@ -19,11 +19,12 @@ internal sealed class LaneConv1d<T, TL> : LaneModel<T, TL>
     private readonly Activation _act;
     private readonly int _cOff, _aOff, _outOff, _sets;
     private readonly TL[] _at;       // P×N readout, position-major
-    private readonly TL[] _h;        // P×N hidden values of one sample
+    private const int Chunk = 8;
+    private readonly TL[] _hAll;     // Chunk×P×N hidden values of eight samples
     private readonly TL[] _gk, _gc;  // sets×s, sets
     private readonly TL[] _ga;       // P×N
 
-    public LaneConv1d(int inputDim, int kernels, int kernelSize, bool shared, Activation act, bool hiddenBias, bool outputBias)
+    public LaneConv1d(int inputDim, int kernels, int kernelSize, bool shared, Activation act, bool hiddenBias, bool outputBias, int capacity)
     {
         _d = inputDim;
         _n = kernels;
@@ -39,7 +40,7 @@ internal sealed class LaneConv1d<T, TL> : LaneModel<T, TL>
         _aOff = _cOff + (hiddenBias ? _sets : 0);
         _outOff = _aOff + _n * _p;
         _at = new TL[_p * _n];
-        _h = new TL[_p * _n];
+        _hAll = new TL[Math.Min(Chunk, Math.Max(1, capacity)) * _p * _n];
         _gk = new TL[_sets * _s];
         _gc = new TL[_sets];
         _ga = new TL[_p * _n];
@@ -60,36 +61,48 @@ internal sealed class LaneConv1d<T, TL> : LaneModel<T, TL>
         TL cOut = _outputBias ? theta[_outOff] : TL.Zero;
         TL one = TL.Create(T.One);
         TL loss = TL.Zero;
-        for (int i = 0; i < n; i++)
+        // Eight samples' pre-activations at a time, then σ over all of them in one call: σ is element-wise, so
+        // the order of the arithmetic per lane is still Conv1d's.
+        int units = P * N;
+        for (int i0 = 0; i0 < n; i0 += Chunk)
         {
-            var x = data.X.AsSpan(i * d, d);
-            TL f = cOut;
-            for (int p = 0; p < P; p++)
+            int count = Math.Min(Chunk, n - i0);
+            var hChunk = _hAll.AsSpan(0, count * units);
+            for (int c = 0; c < count; c++)
             {
-                for (int k = 0; k < N; k++)
-                {
-                    int set = _shared ? k : k * P + p;
-                    TL z = _hiddenBias ? theta[_cOff + set] : TL.Zero;
-                    for (int t = 0; t < s; t++) z = TL.Fma(x[p + t], theta[set * s + t], z);
-                    _h[p * N + k] = z;
-                }
+                var xc = data.X.AsSpan((i0 + c) * d, d);
+                for (int p = 0; p < P; p++)
+                    for (int k = 0; k < N; k++)
+                    {
+                        int set = _shared ? k : k * P + p;
+                        TL z = _hiddenBias ? theta[_cOff + set] : TL.Zero;
+                        for (int t = 0; t < s; t++) z = TL.Fma(xc[p + t], theta[set * s + t], z);
+                        hChunk[c * units + p * N + k] = z;
+                    }
             }
-            Activate(_act, _h);
-            for (int p = 0; p < P; p++) f = f + Dot(_h.AsSpan(p * N, N), _at.AsSpan(p * N, N), N, _np);
-            TL e = f - data.Y[i];
-            loss = loss + e * e;
-            TL r = scale * e;
-            if (_outputBias) grad[_outOff] = grad[_outOff] + r;
-            for (int p = 0; p < P; p++)
-                for (int k = 0; k < N; k++)
-                {
-                    int u = p * N + k, set = _shared ? k : k * P + p;
-                    TL h = _h[u];
-                    _ga[u] = TL.Fma(r, h, _ga[u]);
-                    TL dz = r * _at[u] * TL.Derivative(_act, h);
-                    if (_hiddenBias) _gc[set] = TL.Fma(one, dz, _gc[set]);
-                    for (int t = 0; t < s; t++) _gk[set * s + t] = TL.Fma(x[p + t], dz, _gk[set * s + t]);
-                }
+            Activate(_act, hChunk);
+            for (int c = 0; c < count; c++)
+            {
+                int i = i0 + c;
+                var x = data.X.AsSpan(i * d, d);
+                var h = hChunk.Slice(c * units, units);
+                TL f = cOut;
+                for (int p = 0; p < P; p++) f = f + Dot(h.Slice(p * N, N), _at.AsSpan(p * N, N), N, _np);
+                TL e = f - data.Y[i];
+                loss = loss + e * e;
+                TL r = scale * e;
+                if (_outputBias) grad[_outOff] = grad[_outOff] + r;
+                for (int p = 0; p < P; p++)
+                    for (int k = 0; k < N; k++)
+                    {
+                        int u = p * N + k, set = _shared ? k : k * P + p;
+                        TL hu = h[u];
+                        _ga[u] = TL.Fma(r, hu, _ga[u]);
+                        TL dz = r * _at[u] * TL.Derivative(_act, hu);
+                        if (_hiddenBias) _gc[set] = TL.Fma(one, dz, _gc[set]);
+                        for (int t = 0; t < s; t++) _gk[set * s + t] = TL.Fma(x[p + t], dz, _gk[set * s + t]);
+                    }
+            }
         }
         for (int set = 0; set < _sets; set++)
         {

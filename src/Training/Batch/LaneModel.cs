@@ -143,7 +143,7 @@ internal static class LaneModels
         ModelKind.MatrixFactorization => new LaneMatrixFactorization<T, TL>(inputDim),
         ModelKind.TwoLayer => new LaneTwoLayer<T, TL>(inputDim, width, spec.Activation, spec.HiddenBias, spec.OutputBias),
         ModelKind.Cnn1d or ModelKind.LocallyConnected1d => new LaneConv1d<T, TL>(inputDim, width, spec.KernelSize,
-            spec.Kind == ModelKind.Cnn1d, spec.Activation, spec.HiddenBias, spec.OutputBias),
+            spec.Kind == ModelKind.Cnn1d, spec.Activation, spec.HiddenBias, spec.OutputBias, capacity),
         ModelKind.DeepFc => new LaneDeepFc<T, TL>(inputDim, width, spec.Depth, spec.Activation, spec.HiddenBias, spec.OutputBias, capacity),
         _ => throw new ArgumentException($"Model.Kind: unknown value {spec.Kind}"),
     };

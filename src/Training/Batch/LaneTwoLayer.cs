@@ -22,10 +22,9 @@ internal sealed class LaneTwoLayer<T, TL> : LaneModel<T, TL>
     private readonly Activation _act;
     private readonly bool _hiddenBias, _outputBias;
     private readonly int _bOff, _aOff, _cOff;
-    private readonly TL[] _hb;       // Block×m hidden values of the current block
+    private readonly TL[] _hb;       // Block×m hidden values of the current block (or of the last n mod 8 samples)
     private readonly TL[] _gw;       // m×d
     private readonly TL[] _ga, _gb;  // m
-    private readonly TL[] _h;        // m, one sample
     private readonly TL[] _dz;       // Block
 
     public LaneTwoLayer(int inputDim, int width, Activation act, bool hiddenBias, bool outputBias)
@@ -43,7 +42,6 @@ internal sealed class LaneTwoLayer<T, TL> : LaneModel<T, TL>
         _gw = new TL[_m * _d];
         _ga = new TL[_m];
         _gb = new TL[_m];
-        _h = new TL[_m];
         _dz = new TL[Block];
     }
 
@@ -62,18 +60,22 @@ internal sealed class LaneTwoLayer<T, TL> : LaneModel<T, TL>
         if (Vector256.IsHardwareAccelerated)
             for (; i + Block <= n; i += Block) loss = loss + BlockLossAndGradient(theta, data, i, c, scale, ref rSum);
         var a = theta.AsSpan(_aOff, m);
-        for (; i < n; i++)
+        // The last n mod 8 samples: their hidden rows first, σ in one call, then one sample at a time.
+        int rest = n - i;
+        for (int q = 0; q < rest; q++) PreActivations(theta, data.X.AsSpan((i + q) * d, d), _hb.AsSpan(q * m, m));
+        Activate(_act, _hb.AsSpan(0, rest * m));
+        for (int i0 = i; i < n; i++)
         {
             var x = data.X.AsSpan(i * d, d);
-            Hidden(theta, x, _h);
-            TL e = Dot(_h, a, m, _mp) + c - data.Y[i];
+            var hRow = _hb.AsSpan((i - i0) * m, m);
+            TL e = Dot(hRow, a, m, _mp) + c - data.Y[i];
             loss = loss + e * e;
             TL r = scale * e;
             rSum = rSum + r;
             TL one = TL.Create(T.One);
             for (int j = 0; j < m; j++)
             {
-                TL h = _h[j];
+                TL h = hRow[j];
                 _ga[j] = TL.Fma(r, h, _ga[j]);
                 TL dz = r * theta[_aOff + j] * TL.Derivative(_act, h);
                 if (_hiddenBias) _gb[j] = TL.Fma(one, dz, _gb[j]);
@@ -91,7 +93,7 @@ internal sealed class LaneTwoLayer<T, TL> : LaneModel<T, TL>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Hidden(TL[] theta, ReadOnlySpan<TL> x, Span<TL> h)
+    private void PreActivations(TL[] theta, ReadOnlySpan<TL> x, Span<TL> h)
     {
         int d = _d;
         for (int j = 0; j < _m; j++)
@@ -100,7 +102,6 @@ internal sealed class LaneTwoLayer<T, TL> : LaneModel<T, TL>
             for (int k = 0; k < d; k++) z = TL.Fma(x[k], theta[j * d + k], z);
             h[j] = z;
         }
-        Activate(_act, h[.._m]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -124,9 +125,13 @@ internal sealed class LaneTwoLayer<T, TL> : LaneModel<T, TL>
                     for (int k = 0; k < d; k++) z = TL.Fma(xs[k], theta[j * d + k], z);
                     hb[s * m + j] = z;
                 }
-                Activate(_act, hb.AsSpan(s * m + c0, real));
-                f[s] = f[s] + Dot(hb.AsSpan(s * m + c0, real), a.Slice(c0, real), real, c1 - c0);
             }
+            // σ is element-wise: one call for the whole block when the chunk is the whole layer.
+            if (real == m) Activate(_act, hb.AsSpan(0, Block * m));
+            else
+                for (int s = 0; s < Block; s++) Activate(_act, hb.AsSpan(s * m + c0, real));
+            for (int s = 0; s < Block; s++)
+                f[s] = f[s] + Dot(hb.AsSpan(s * m + c0, real), a.Slice(c0, real), real, c1 - c0);
         }
 
         TL loss = TL.Zero;
