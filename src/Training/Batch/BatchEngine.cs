@@ -99,7 +99,7 @@ internal sealed class BatchEngine<T, TL> : IBatchEngine
             {
                 if ((finished >> l & 1) == 0) continue;
                 int index = _trial[l];
-                var outcome = Finish(l, out _);
+                var outcome = Finish(l);
                 _trial[l] = -1;
                 onFinished(index, outcome);
                 Fill(l);
@@ -310,9 +310,9 @@ internal sealed class BatchEngine<T, TL> : IBatchEngine
     private void AddCurvePoint(int l, long step, double loss) =>
         _curve[l]!.Add(new CurvePoint(step, loss, TestError(l).All));
 
-    internal TrialOutcome Finish(int l, out long steps)
+    private TrialOutcome Finish(int l)
     {
-        steps = _step[l];
+        long steps = _step[l];
         double loss = _lastLoss[l];
         var (all, unobserved) = TestError(l);
         var curve = _curve[l];

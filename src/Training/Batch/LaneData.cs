@@ -34,7 +34,7 @@ internal sealed class LaneData<TL> where TL : unmanaged
         {
             var target = MemoryMarshal.Cast<TL, T>(Target.AsSpan());
             var observed = MemoryMarshal.Cast<TL, T>(Observed.AsSpan());
-            var all = BitConverterAllBits<T>();
+            var all = AllBitsSet<T>();
             for (int e = 0; e < Dim * Dim; e++)
             {
                 target[e * lanes + lane] = T.Zero;
@@ -53,6 +53,7 @@ internal sealed class LaneData<TL> where TL : unmanaged
         for (int i = 0; i < data.TrainY.Length; i++) y[i * lanes + lane] = T.CreateTruncating(data.TrainY[i]);
     }
 
-    private static T BitConverterAllBits<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+    /// <summary>The mask value "observed": every bit set (a NaN pattern, never used as a number).</summary>
+    private static T AllBitsSet<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
         System.Runtime.Intrinsics.Vector128.GetElement(System.Runtime.Intrinsics.Vector128<T>.AllBitsSet, 0);
 }
