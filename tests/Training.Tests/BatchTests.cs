@@ -262,7 +262,7 @@ public sealed class BatchTests
     {
         var rng = new Rng(42);
         for (int n = 1; n <= 70; n++)
-            foreach (int pad in new[] { 0, 3, 6, 7, 9, 15, 23 })
+            foreach (int pad in new[] { 0, 1, 2, 3, 6, 7, 9, 15, 23 })
             {
                 var x = new T[n + pad];
                 var y = new T[n + pad];

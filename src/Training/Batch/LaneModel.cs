@@ -38,15 +38,17 @@ internal abstract class LaneModel<T, TL>
         // One real entry padded to whole vectors (a filter or neuron at N = 1): s0 = x0·y0 + 0 is never −0, the
         // padding adds +0 to it, and the tree below reduces to (s0 + 0) + (0 + 0).
         if (n == 1 && nTotal < 4 * w && nTotal % w == 0) return (TL.Fma(x[0], y[0], TL.Zero) + TL.Zero) + (TL.Zero + TL.Zero);
-        if (n == 4 && nTotal == 4 && w == 4)
+        if (nTotal == 4 && w == 4)
         {
-            // One full vector (a 4×4 factorization's row, a width-4 layer in float64), written out.
+            // One float64 vector (a 4×4 factorization's row, a layer of width 2–4), written out; the terms past n
+            // are +0 and skipped as in DotOneAccumulator.
             TL zz = TL.Zero + TL.Zero;
-            TL v0 = (TL.Fma(x[0], y[0], TL.Zero) + TL.Zero) + zz;
-            TL v1 = (TL.Fma(x[1], y[1], TL.Zero) + TL.Zero) + zz;
-            TL v2 = (TL.Fma(x[2], y[2], TL.Zero) + TL.Zero) + zz;
-            TL v3 = (TL.Fma(x[3], y[3], TL.Zero) + TL.Zero) + zz;
-            return (v0 + v1) + (v2 + v3);
+            TL l = (TL.Fma(x[0], y[0], TL.Zero) + TL.Zero) + zz;
+            if (n > 1) l = l + ((TL.Fma(x[1], y[1], TL.Zero) + TL.Zero) + zz);
+            if (n <= 2) return l;
+            TL r = (TL.Fma(x[2], y[2], TL.Zero) + TL.Zero) + zz;
+            if (n > 3) r = r + ((TL.Fma(x[3], y[3], TL.Zero) + TL.Zero) + zz);
+            return l + r;
         }
         if (nTotal < 4 * w) return DotOneAccumulator(x, y, n, nTotal, w);
         return DotGeneral(x, y, n, nTotal, w);
