@@ -20,7 +20,59 @@ public static class Trainer
         };
     }
 
-    private static void Validate(TrialConfig c)
+    /// <summary>
+    /// Trains trials that share one <see cref="BatchKey"/> together on the calling thread, one trial per SIMD lane
+    /// (Batch/BatchEngine.cs), and calls onFinished(index in trials, outcome) the moment each trial stops, on the
+    /// calling thread, in the order they stop. Every outcome equals what <see cref="Run"/> returns for that trial
+    /// alone, bit for bit. A trial whose lane empties is replaced by the next one in the list, so a long list keeps
+    /// every lane busy. Invalid configs, or trials of different keys, throw ArgumentException (naming the trial's
+    /// index) before anything trains; cancellation throws OperationCanceledException, and the trials not yet
+    /// reported are lost, those reported stay reported. Mini-batch trials (BatchKey.Batchable false) train one
+    /// after another through Run.
+    /// </summary>
+    public static void RunBatch(IReadOnlyList<TrialConfig> trials, Action<int, TrialOutcome> onFinished, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(trials);
+        ArgumentNullException.ThrowIfNull(onFinished);
+        if (trials.Count == 0) return;
+        BatchKey? key = null;
+        for (int i = 0; i < trials.Count; i++)
+        {
+            var c = trials[i] ?? throw new ArgumentException($"trials[{i}]: null");
+            try
+            {
+                Validate(c);
+                _ = ModelFactory.Create<double>(c.Model, c.Hyper.Width, c.Data.InputDim, 1);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"trials[{i}]: {e.Message}", e);
+            }
+            var k = BatchKey.For(c);
+            if (key is null) key = k;
+            else if (k != key) throw new ArgumentException($"trials[{i}]: batch key {k} differs from trials[0]'s {key}");
+        }
+        if (!key!.Batchable)
+        {
+            for (int i = 0; i < trials.Count; i++) onFinished(i, Run(trials[i], cancellation));
+            return;
+        }
+        BatchEngines.Create(trials).Run(onFinished, cancellation);
+    }
+
+    /// <summary>
+    /// How many trials of this config's <see cref="BatchKey"/> one batch trains at once on this processor: with
+    /// AVX-512, 16 float64 or 32 float32, and twice that for the few-parameter models (f_L, f_NL, d ≤ 4 matrix
+    /// factorization). The batch size a caller should aim for; fewer train too, in narrower lanes, and more are
+    /// queued behind the lanes.
+    /// </summary>
+    public static int LaneCount(TrialConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return BatchEngines.MaxLanes(config);
+    }
+
+    internal static void Validate(TrialConfig c)
     {
         if (c.Hyper.SampleSize < 1) throw new ArgumentException($"Hyper.SampleSize: {c.Hyper.SampleSize}, expected at least 1");
         if (c.Data.TestSize < 1 && c.Model.Kind != ModelKind.MatrixFactorization)

@@ -104,6 +104,11 @@ internal static class VectorActivations
         }
     }
 
+    /// <summary>As Apply, with tanh through its in-range fast path (the same bits, see Core/SimdLanes.cs).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> ApplyExact<T>(Activation a, Vector256<T> z) where T : unmanaged, IFloatingPointIeee754<T> =>
+        a == Activation.Tanh ? Simd.TanhLanes256(z) : Apply(a, z);
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> DerivativeFromOutput<T>(Activation a, Vector256<T> h) where T : unmanaged, IFloatingPointIeee754<T>
     {

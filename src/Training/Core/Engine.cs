@@ -25,10 +25,13 @@ internal sealed class Engine<T> where T : unmanaged, IFloatingPointIeee754<T>
         _config = config;
         var data = ProblemData.Build(config);
         int n = data.TrainY.Length;
+        int batch = config.Training.BatchSize;
+        // Full-batch matrix completion sums over the observed entries in ascending order, whatever order they were
+        // drawn in: the batched engine (Batch/LaneLinearInInput.cs) runs over all entries and relies on it.
+        if (data.TrainEntries is { } drawn && !(batch > 0 && batch < n)) Array.Sort(drawn, data.TrainY);
         _train = Samples<T>.FromDouble(data.TrainX, data.TrainEntries, data.TrainY, data.Dim);
         _test = Samples<T>.FromDouble(data.TestX, data.TestEntries, data.TestY, data.Dim);
         _observed = data.Observed;
-        int batch = config.Training.BatchSize;
         if (batch < 0) throw new ArgumentException($"Training.BatchSize: {batch}, expected 0 (full batch) or a positive size");
         if (batch > 0 && batch < n)
         {
