@@ -149,8 +149,9 @@ internal static class Plots
     public static string Overview(string title, IReadOnlyList<(string Group, int? Empirical, int? Theory, int Params)> groups)
     {
         const int plotH = 240;
-        double colW = Math.Clamp(700.0 / Math.Max(1, groups.Count), 14, 60);
-        var plotW = (int)(colW * Math.Max(1, groups.Count));
+        // Wide enough for the title however few groups there are.
+        var plotW = (int)Math.Max(360, Math.Clamp(700.0 / Math.Max(1, groups.Count), 14, 60) * groups.Count);
+        var colW = plotW / (double)Math.Max(1, groups.Count);
         // Group names are written at 45° below the axis: room for the longest.
         var labelRoom = 20 + 6 * Math.Min(40, groups.Count == 0 ? 0 : groups.Max(g => g.Group.Length)) * 0.72;
         var svg = new Svg(Left + plotW + 130, (int)(Top + plotH + labelRoom + 20));
@@ -178,9 +179,10 @@ internal static class Plots
                 svg.Polygon([(X(i), Y(parameters) - 5), (X(i) - 5, Y(parameters) + 4), (X(i) + 5, Y(parameters) + 4)], ParamsColour,
                     Svg.F($"{group}: {parameters} parameters"));
             if (theory is { } t)
-                svg.Rect(X(i) - 4, Y(t) - 4, 8, 8, TheoryColour, Svg.F($"{group}: theoretical optimistic size {t}"));
+                svg.Rect(X(i) - 5, Y(t) - 5, 10, 10, TheoryColour, Svg.F($"{group}: theoretical optimistic size {t}"));
+            // Smaller than the square, so that empirical = theory (the hoped-for outcome) shows both.
             if (empirical is { } m)
-                svg.Circle(X(i), Y(m), EmpiricalColour, Svg.F($"{group}: empirical optimistic size {m}"), radius: 4.5);
+                svg.Circle(X(i), Y(m), EmpiricalColour, Svg.F($"{group}: empirical optimistic size {m}"), radius: 3.5);
             else
                 svg.Text(X(i), Top + 12, "—", fill: EmpiricalColour);
         }

@@ -143,8 +143,8 @@ public sealed class ReportTests : IDisposable
         Assert.Contains(">1e0</text>", svg);
         Assert.Contains(">1e2</text>", svg);
         var circleY = Regex.Match(svg, "<circle cx=\"[0-9.]+\" cy=\"([0-9.]+)\"").Groups[1].Value;
-        var squareY = double.Parse(Regex.Match(svg, "<rect x=\"[0-9.]+\" y=\"([0-9.]+)\" width=\"8\"").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal(double.Parse(circleY, System.Globalization.CultureInfo.InvariantCulture), squareY + 4, 0.11);
+        var squareY = double.Parse(Regex.Match(svg, "<rect x=\"[0-9.]+\" y=\"([0-9.]+)\" width=\"10\"").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(double.Parse(circleY, System.Globalization.CultureInfo.InvariantCulture), squareY + 5, 0.11);
         // A grid sweep says nothing about a search.
         Assert.DoesNotContain("Adaptive search", md);
         Assert.DoesNotContain("probed", md);
