@@ -156,7 +156,8 @@ public static class ReportWriter
         var bracket = (s.LastFailed, s.FirstRecovered) switch
         {
             ({ } f, { } r) => $"the estimate lies in the bracket: last n that failed {Int(f)}, first n that recovered {Int(r)}",
-            (null, { } r) => $"it recovered at every probed n, down to the smallest of the grid ({Int(r)})",
+            (null, { } r) when s.Done => $"it recovered at every probed n, down to the smallest of the grid ({Int(r)})",
+            (null, { } r) => $"no probed n has failed yet; the smallest that recovered is {Int(r)}",
             ({ } f, null) => $"it did not recover at the largest n probed ({Int(f)}), so no n of the grid can be the estimate",
             _ => "nothing has been decided yet",
         };
@@ -165,7 +166,7 @@ public static class ReportWriter
         if (s.NonMonotoneAt is { } at)
             yield return new Paragraph($"**Recovery falls again as n grows**: the best setting recovered at a smaller n but not at n = {Int(at)}. " +
                 "Recovery is not monotone in n here, so the search did not trust the bisection: it probed every n above the highest failure " +
-                "it found, as the full grid's definition needs. A dip among the n it skipped below that failure could still hide others.");
+                "it found, as the full grid's definition needs, so the estimate is the full grid's: every n it skipped lies below that failure.");
     }
 
     /// <summary>Sample sizes ascending, runs of consecutive integers written as a range: 1–4, 9, 11–19.</summary>

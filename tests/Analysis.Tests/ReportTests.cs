@@ -198,7 +198,33 @@ public sealed class ReportTests : IDisposable
         Assert.Contains("| g | ", md);
         Assert.Contains("| 9 | 10 | not monotone: failed again at n = 9 |", md);
         Assert.Contains("**Recovery falls again as n grows**: the best setting recovered at a smaller n but not at n = 9.", md);
+        Assert.Contains("so the estimate is the full grid's", md);
+        Assert.Contains("| g | e1 | f_NL | 1+x1 |", md);
+        Assert.Contains(" | 10 | 2 |", md); // empirical 10, theory 2: the full grid's estimate
         Assert.Contains("last n that failed 9, first n that recovered 10.", md);
+    }
+
+    [Fact]
+    public void A_search_still_running_says_which_n_it_probes_next()
+    {
+        var plan = GroupSearchTests.Plan();
+        // The top probe is recorded; the bisection's first probe (n = 10) is half recorded.
+        var recorded = plan.Where(t => t.Config.Hyper.SampleSize == 20).Concat(plan.Where(t => t.Config.Hyper.SampleSize == 10).Take(3))
+            .Select(t => GroupSearchTests.Result(t)).ToList();
+        var md = File.ReadAllText(ReportWriter.Write(runDir, recorded, Adaptive, Estimator.Estimate(recorded, Adaptive), GroupSearch.ReplayAll(plan, recorded, Adaptive)).MarkdownPath);
+        Assert.Contains("| g | 1 of 20 | 19 | — | 20 | probing n = 10 |", md);
+        Assert.Contains("**Adaptive search** (still probing n = 10): probed n = 20 (1 of 20); skipped n = 1–19; " +
+            "no probed n has failed yet; the smallest that recovered is 20.", md);
+    }
+
+    [Fact]
+    public void A_group_recovering_at_every_n_and_one_never_recovering_say_so()
+    {
+        var (always, _) = WriteSearch(_ => true);
+        Assert.Contains("it recovered at every probed n, down to the smallest of the grid (1).", always);
+        var (never, _) = WriteSearch(_ => false);
+        Assert.Contains("**Adaptive search**: probed n = 20 (1 of 20); skipped n = 1–19; it did not recover at the largest n probed (20)", never);
+        Assert.Contains("| g | 1 of 20 | 19 | 20 | — | done |", never);
     }
 
     [Fact]
