@@ -29,9 +29,16 @@ internal sealed class Svg(int width, int height)
         return this;
     }
 
-    public Svg Circle(double x, double y, string fill, string tooltip)
+    public Svg Circle(double x, double y, string fill, string tooltip, double radius = 3)
     {
-        body.Append(F($"<circle cx=\"{x:0.#}\" cy=\"{y:0.#}\" r=\"3\" fill=\"{fill}\"><title>{WebUtility.HtmlEncode(tooltip)}</title></circle>"));
+        body.Append(F($"<circle cx=\"{x:0.#}\" cy=\"{y:0.#}\" r=\"{radius:0.#}\" fill=\"{fill}\"><title>{WebUtility.HtmlEncode(tooltip)}</title></circle>"));
+        return this;
+    }
+
+    public Svg Polygon(IEnumerable<(double X, double Y)> points, string fill, string tooltip)
+    {
+        var coordinates = string.Join(' ', points.Select(p => F($"{p.X:0.#},{p.Y:0.#}")));
+        body.Append($"<polygon points=\"{coordinates}\" fill=\"{fill}\"><title>{WebUtility.HtmlEncode(tooltip)}</title></polygon>");
         return this;
     }
 
@@ -54,10 +61,12 @@ internal static class Plots
     private const int Left = 70, Top = 28, Bottom = 44;
 
     /// <summary>
-    /// log10 of a value over (sample size × an axis), like the papers' figures. Cells with no trials yet are grey;
+    /// log10 of a value over (sample size × an axis), like the papers' figures. Cells without a value are grey, their
+    /// tooltip saying why (<paramref name="empty"/> of the column's n: no trials yet, or skipped by an adaptive search);
     /// the colour scale spans the finite values, and a cell whose every seed failed takes the worst colour.
     /// </summary>
-    public static string Heatmap(string title, string yLabel, IReadOnlyList<int> xs, IReadOnlyList<double> ys, Func<int, double, double?> value)
+    public static string Heatmap(string title, string yLabel, IReadOnlyList<int> xs, IReadOnlyList<double> ys, Func<int, double, double?> value,
+        Func<int, string>? empty = null)
     {
         var logs = xs.SelectMany(x => ys.Select(y => value(x, y))).OfType<double>()
             .Select(v => Math.Log10(v)).Where(double.IsFinite).ToList();
@@ -76,7 +85,7 @@ internal static class Plots
                 // The smallest axis value is drawn at the bottom, as in the papers.
                 svg.Rect(Left + i * cellW, Top + (ys.Count - 1 - j) * cellH, cellW, cellH,
                     log is { } l ? Colour((l - lo) / (hi - lo)) : "#ddd",
-                    Svg.F($"n = {xs[i]}, {yLabel} = {ys[j]:g3}: {(v is { } e2 ? e2.ToString("g3", CultureInfo.InvariantCulture) : "no trials yet")}"));
+                    Svg.F($"n = {xs[i]}, {yLabel} = {ys[j]:g3}: {(v is { } e2 ? e2.ToString("g3", CultureInfo.InvariantCulture) : empty?.Invoke(xs[i]) ?? "no trials yet")}"));
             }
         var every = (int)Math.Ceiling(xs.Count / 15.0);
         for (var i = 0; i < xs.Count; i += every)
@@ -131,6 +140,60 @@ internal static class Plots
             svg.Circle(X(n), Y(y), "#1f77b4", Svg.F($"n = {n}: {y:0.##}"));
         return svg.ToString();
     }
+
+    /// <summary>
+    /// Per group (one column each, in the given order), the empirical optimistic size (circle), the theoretical one
+    /// (square) and the parameter count (triangle) on one log10 axis: sizes near 10 and counts in the thousands both
+    /// stay readable. A group whose estimate was not reached shows "—" where its circle would be.
+    /// </summary>
+    public static string Overview(string title, IReadOnlyList<(string Group, int? Empirical, int? Theory, int Params)> groups)
+    {
+        const int plotH = 240;
+        // Wide enough for the title however few groups there are.
+        var plotW = (int)Math.Max(360, Math.Clamp(700.0 / Math.Max(1, groups.Count), 14, 60) * groups.Count);
+        var colW = plotW / (double)Math.Max(1, groups.Count);
+        // Group names are written at 45° below the axis: room for the longest.
+        var labelRoom = 20 + 6 * Math.Min(40, groups.Count == 0 ? 0 : groups.Max(g => g.Group.Length)) * 0.72;
+        var svg = new Svg(Left + plotW + 130, (int)(Top + plotH + labelRoom + 20));
+        var values = groups.SelectMany(g => new[] { g.Empirical, g.Theory, g.Params > 0 ? g.Params : (int?)null }).OfType<int>().Where(v => v > 0).ToList();
+        if (values.Count == 0) return svg.Text(Left + plotW / 2.0, Top + plotH / 2.0, "no results yet").ToString();
+        var lo = Math.Floor(Math.Log10(values.Min()));
+        var hi = Math.Max(Math.Ceiling(Math.Log10(values.Max())), lo + 1);
+        double X(int i) => Left + (i + 0.5) * colW;
+        double Y(double v) => Top + (1 - (Math.Log10(v) - lo) / (hi - lo)) * plotH;
+
+        svg.Text(Left + plotW / 2.0, 16, title);
+        svg.Line(Left, Top + plotH, Left + plotW, Top + plotH, "#444").Line(Left, Top, Left, Top + plotH, "#444");
+        for (var d = lo; d <= hi; d++)
+        {
+            svg.Line(Left, Y(Math.Pow(10, d)), Left + plotW, Y(Math.Pow(10, d)), "#e5e5e5");
+            svg.Text(Left - 4, Y(Math.Pow(10, d)) + 4, Svg.F($"1e{d:0}"), "end");
+        }
+        svg.Text(14, Top + plotH / 2.0, "sample size / parameters (log)", rotate: -90);
+        for (var i = 0; i < groups.Count; i++)
+        {
+            var (group, empirical, theory, parameters) = groups[i];
+            var label = group.Length > 40 ? group[..39] + "…" : group;
+            svg.Text(X(i), Top + plotH + 12, label, "end", rotate: -45);
+            if (parameters > 0)
+                svg.Polygon([(X(i), Y(parameters) - 5), (X(i) - 5, Y(parameters) + 4), (X(i) + 5, Y(parameters) + 4)], ParamsColour,
+                    Svg.F($"{group}: {parameters} parameters"));
+            if (theory is { } t)
+                svg.Rect(X(i) - 5, Y(t) - 5, 10, 10, TheoryColour, Svg.F($"{group}: theoretical optimistic size {t}"));
+            // Smaller than the square, so that empirical = theory (the hoped-for outcome) shows both.
+            if (empirical is { } m)
+                svg.Circle(X(i), Y(m), EmpiricalColour, Svg.F($"{group}: empirical optimistic size {m}"), radius: 3.5);
+            else
+                svg.Text(X(i), Top + 12, "—", fill: EmpiricalColour);
+        }
+        var legend = new[] { ("empirical", EmpiricalColour), ("theory", TheoryColour), ("parameters", ParamsColour), ("— not reached", EmpiricalColour) };
+        for (var k = 0; k < legend.Length; k++)
+            svg.Text(Left + plotW + 10, Top + 14 + 16 * k, legend[k].Item1, "start", fill: legend[k].Item2);
+        return svg.ToString();
+    }
+
+    // The same colours as the success plot's markers.
+    private const string EmpiricalColour = "#9467bd", TheoryColour = "#2ca02c", ParamsColour = "#d62728";
 
     // Viridis at five stops, linearly interpolated: perceptually ordered and readable in grey.
     private static readonly (int R, int G, int B)[] Stops = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)];

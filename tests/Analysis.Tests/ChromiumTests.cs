@@ -20,8 +20,8 @@ public sealed class ChromiumTests(ITestOutputHelper output) : IDisposable
 
         var (dom, log) = Chromium("--dump-dom", new Uri(htmlPath).AbsoluteUri);
         Assert.Contains("Sweep report: e2-demo", dom);
-        Assert.Equal(6, Regex.Count(dom, "<svg "));
-        Assert.Equal(6, Regex.Count(dom, "</svg>"));
+        Assert.Equal(7, Regex.Count(dom, "<svg "));
+        Assert.Equal(7, Regex.Count(dom, "</svg>"));
         // The report has no scripts, so any console line at all means the page is broken.
         Assert.DoesNotMatch(":CONSOLE|Uncaught", log);
 

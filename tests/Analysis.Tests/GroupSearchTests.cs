@@ -10,7 +10,7 @@ public sealed class GroupSearchTests
     private const int Seeds = 3;
 
     /// <summary>One group's full grid: n = 1..maxN × two learning rates × three seeds, as the planner makes it.</summary>
-    private static List<TrialSpec> Plan(int maxN = 20, string key = "g", double init = 1e-3) =>
+    internal static List<TrialSpec> Plan(int maxN = 20, string key = "g", double init = 1e-3) =>
         (from n in Enumerable.Range(1, maxN)
          from lr in Rates
          from seed in Enumerable.Range(0, Seeds)
@@ -18,7 +18,7 @@ public sealed class GroupSearchTests
          select new TrialSpec(new SweepId("s"), TrialId.For(config), "e1", key, config)).ToList();
 
     /// <summary>The trial's row: learning rate 0.1 recovers from n = 7 on every seed, 0.05 never.</summary>
-    private static ResultRecord Result(TrialSpec t, Func<int, bool>? recovers = null)
+    internal static ResultRecord Result(TrialSpec t, Func<int, bool>? recovers = null)
     {
         var h = t.Config.Hyper;
         var ok = h.LearningRate == 0.1 && (recovers ?? (n => n >= 7))(h.SampleSize);
@@ -26,7 +26,7 @@ public sealed class GroupSearchTests
     }
 
     /// <summary>Runs the group's search to the end the way the coordinator does: hand out what it asks, record, ask again.</summary>
-    private static (SearchState State, List<ResultRecord> Recorded) Drive(List<TrialSpec> plan, Func<int, bool>? recovers = null, List<ResultRecord>? recorded = null)
+    internal static (SearchState State, List<ResultRecord> Recorded) Drive(List<TrialSpec> plan, Func<int, bool>? recovers = null, List<ResultRecord>? recorded = null)
     {
         recorded ??= [];
         while (true)
