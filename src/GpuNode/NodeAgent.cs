@@ -31,6 +31,13 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
     private sealed record FlushDue;
     private sealed record Lost(string Why);
 
+    /// <summary>
+    /// How long the coordinator may stay unreachable before this node gives up on its ActorSystem and rejoins. A
+    /// coordinator restarted on the same address forms a new cluster that the old members would only leave when
+    /// the split-brain resolver downs them; rejoining sooner costs nothing (trials and outbox carry over).
+    /// </summary>
+    public static readonly TimeSpan CoordinatorPatience = TimeSpan.FromSeconds(2);
+
     private readonly Settings _settings;
     private readonly NodeState _state;
     private readonly TaskCompletionSource<string> _lost;
@@ -63,6 +70,16 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         Receive<Tick>(_ => HandleTick());
         Receive<Terminated>(t => HandleLost(new Lost($"the coordinator at {t.ActorRef.Path.Address} is gone")));
         Receive<Lost>(HandleLost);
+        Receive<ClusterEvent.UnreachableMember>(m =>
+        {
+            if (m.Member.HasRole(AkkaConfig.CoordinatorRole))
+                Timers.StartSingleTimer("coordinator-unreachable", new Lost($"the coordinator at {m.Member.Address} is unreachable"), CoordinatorPatience);
+        });
+        Receive<ClusterEvent.ReachableMember>(m =>
+        {
+            if (m.Member.HasRole(AkkaConfig.CoordinatorRole)) Timers.Cancel("coordinator-unreachable");
+        });
+        Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
         Receive<HandBack>(_ => HandleHandBack());
         Receive<TrialsTakenBack>(_ => HandleTakenBack());
     }
@@ -74,7 +91,12 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         _state.Attach(Self);
         Timers.StartPeriodicTimer("tick", new Tick(), TimeSpan.FromMilliseconds(250));
         if (_coordinator is not null) SayHello();
-        else Cluster.Get(Context.System).RegisterOnMemberUp(() => Self.Tell(new Tick()));
+        else
+        {
+            var cluster = Cluster.Get(Context.System);
+            cluster.RegisterOnMemberUp(() => Self.Tell(new Tick()));
+            cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IReachabilityEvent));
+        }
     }
 
     protected override void PostStop() => _state.Detach(Self);
@@ -206,6 +228,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
 
     private void HandleLost(Lost lost)
     {
+        if (_lost.Task.IsCompleted) return;
         _log.Warning("node {0}: {1}; {2} results wait for the next coordinator, {3} trials keep running", Options.Node, lost.Why, _state.OutboxCount, _state.Running);
         _coordinator = null;
         _registered = false;

@@ -53,7 +53,8 @@ internal static class NodeCommand
         catch (ArgumentException e) { return Cli.Fail($"sweep-node: {e.Message}"); }
         var self = Environment.GetEnvironmentVariable(HostVariable) is { Length: > 0 } h ? h : LocalAddressFor(host, port);
         var state = new NodeState();
-        var settings = new NodeAgent.Settings(options, secret, $"akka.tcp://{AkkaConfig.SystemName}@{host}:{port}/user/{AkkaConfig.SweepActorName}", verbose);
+        var config = AkkaConfig.Cluster(self, 0, $"{host}:{port}", AkkaConfig.NodeRole);
+        var settings = new NodeAgent.Settings(options, secret, AkkaConfig.SweepActorPath(config, host, port), verbose);
         Console.WriteLine($"sweep-node {options.Node}: {options.Slots} slots, coordinator {host}:{port}, this node at {self}{(secret is null ? "" : ", with the sweep's secret")}");
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var _ = stopping.Register(() => stopped.TrySetResult());
@@ -62,7 +63,7 @@ internal static class NodeCommand
             // A fresh ActorSystem per attempt: after the coordinator restarts (a new cluster on the same address) or
             // after this node was downed, the old system is quarantined for good; the running trials and the outbox
             // live in NodeState and carry over.
-            var system = ActorSystem.Create(AkkaConfig.SystemName, AkkaConfig.Cluster(self, 0, $"{host}:{port}", AkkaConfig.NodeRole));
+            var system = ActorSystem.Create(AkkaConfig.SystemName, config);
             var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var agent = system.ActorOf(Props.Create(() => new NodeAgent(settings, state, null, lost)), "node");
             var ended = await Task.WhenAny(lost.Task, system.WhenTerminated, stopped.Task);

@@ -57,7 +57,6 @@ public static class AkkaConfig
                 }
               }
               cluster {
-                seed-nodes = ["akka.tcp://{{SystemName}}@{{seed}}"]
                 roles = ["{{role}}"]
                 log-info = off
                 # Reasons for each number: cluster-config/akka.conf.
@@ -84,8 +83,18 @@ public static class AkkaConfig
               }
             }
             """;
-        return WithOverride(ConfigurationFactory.ParseString(Common + "\n" + hocon));
+        var config = WithOverride(ConfigurationFactory.ParseString(Common + "\n" + hocon));
+        // The seed's address is written in the protocol the configuration ends up with (akka.ssl.tcp under TLS).
+        return ConfigurationFactory.ParseString($"akka.cluster.seed-nodes = [\"{Protocol(config)}://{SystemName}@{seed}\"]").WithFallback(config);
     }
+
+    /// <summary>akka.tcp, or akka.ssl.tcp when the configuration turns TLS on (cluster-config/tls.conf).</summary>
+    public static string Protocol(Config config) =>
+        config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false) ? "akka.ssl.tcp" : "akka.tcp";
+
+    /// <summary>The coordinator's sweep actor at host:port, in the configuration's protocol.</summary>
+    public static string SweepActorPath(Config config, string host, int port) =>
+        $"{Protocol(config)}://{SystemName}@{host}:{port}/user/{SweepActorName}";
 
     /// <summary>A short-lived client (sweep status) that only speaks remoting, never joins the cluster.</summary>
     public static Config RemoteClient(string host)

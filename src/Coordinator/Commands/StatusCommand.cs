@@ -58,12 +58,13 @@ internal static class StatusCommand
             secret = SharedSecret.Load(secretFile);
         }
         catch (ArgumentException e) { return Cli.Fail(e.Message.StartsWith("sweep status", StringComparison.Ordinal) ? e.Message : $"sweep status: {e.Message}"); }
-        using var system = ActorSystem.Create(AkkaConfig.SystemName, AkkaConfig.RemoteClient(AkkaConfig.IsLoopback(host) ? "127.0.0.1" : "0.0.0.0"));
+        var config = AkkaConfig.RemoteClient(AkkaConfig.IsLoopback(host) ? "127.0.0.1" : "0.0.0.0");
+        using var system = ActorSystem.Create(AkkaConfig.SystemName, config);
         var nonce = SharedSecret.NewNonce();
         object answer;
         try
         {
-            answer = await system.ActorSelection($"akka.tcp://{AkkaConfig.SystemName}@{host}:{port}/user/{AkkaConfig.SweepActorName}")
+            answer = await system.ActorSelection(AkkaConfig.SweepActorPath(config, host, port))
                 .Ask<object>(new NodesQuery(nonce, secret?.Prove(nonce, "status") ?? ""), TimeSpan.FromSeconds(15));
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)

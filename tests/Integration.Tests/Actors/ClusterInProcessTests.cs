@@ -63,10 +63,11 @@ public sealed class ClusterInProcessTests
         {
             foreach (var name in new[] { "a", "b" })
             {
-                var system = ActorSystem.Create(AkkaConfig.SystemName, AkkaConfig.Cluster("127.0.0.1", 0, seed, AkkaConfig.NodeRole));
+                var config = AkkaConfig.Cluster("127.0.0.1", 0, seed, AkkaConfig.NodeRole);
+                var system = ActorSystem.Create(AkkaConfig.SystemName, config);
                 nodes.Add(system);
                 var settings = new NodeAgent.Settings(new NodeOptions(new NodeId(name), 2, TimeSpan.FromSeconds(1)), null,
-                    $"akka.tcp://{AkkaConfig.SystemName}@{seed}/user/{AkkaConfig.SweepActorName}");
+                    AkkaConfig.SweepActorPath(config, "127.0.0.1", port));
                 var lost = new TaskCompletionSource<string>();
                 system.ActorOf(Props.Create(() => new NodeAgent(settings, new NodeState(), null, lost)), "node");
             }

@@ -78,4 +78,36 @@ public sealed class CoordinatorFaultTests
         Assert.Equal(2, await refused.WaitForExitAsync(60));
         Assert.Contains("not a loopback address and no secret is set", refused.Output);
     }
+
+    [Fact]
+    public async Task Tls_by_configuration_with_a_self_signed_certificate_runs_a_sweep_to_the_end()
+    {
+        await using var cluster = new ClusterHarness(NodeFaultTests.SlowSweep("tls", seeds: 4));
+        var pfx = Path.Combine(cluster.Folder, "sweep.pfx");
+        OpenSsl(cluster.Folder, "req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=sweep -keyout key.pem -out cert.pem");
+        OpenSsl(cluster.Folder, $"pkcs12 -export -inkey key.pem -in cert.pem -out {pfx} -passout pass:test-pfx");
+        // cluster-config/tls.conf with this certificate, on top of the harness's short windows.
+        var shipped = File.ReadAllText(EmbeddedSweepTestsRepoFile("cluster-config/tls.conf"))
+            .Replace("/etc/sweepcluster/sweep.pfx", pfx, StringComparison.Ordinal).Replace("change-me", "test-pfx", StringComparison.Ordinal);
+        var config = Path.Combine(cluster.Folder, "tls.conf");
+        File.WriteAllText(config, File.ReadAllText(Path.Combine(cluster.Folder, "akka-test.conf")) + "\n" + shipped);
+        var tls = new Dictionary<string, string> { ["SWEEP_AKKA_CONFIG"] = config };
+
+        var coordinator = cluster.StartCoordinator(environment: tls);
+        cluster.StartNode("n1", slots: 2, tls);
+        Assert.True(await coordinator.WaitForExitAsync(Patience) == 0, cluster.AllOutput());
+        Assert.All(cluster.AssertEveryTrialExactlyOnce(), r => Assert.Equal("ok", r.Status));
+        Assert.Contains("node n1 registered: 2 slots, at akka.ssl.tcp://", coordinator.Output);
+    }
+
+    private static string EmbeddedSweepTestsRepoFile(string relative) => Embedded.EmbeddedSweepTests.RepoFile(relative);
+
+    private static void OpenSsl(string folder, string arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("openssl", arguments) { WorkingDirectory = folder, RedirectStandardError = true, RedirectStandardOutput = true };
+        using var openssl = System.Diagnostics.Process.Start(start)!;
+        var error = openssl.StandardError.ReadToEnd();
+        openssl.WaitForExit();
+        Assert.True(openssl.ExitCode == 0, $"openssl {arguments}: {error}");
+    }
 }

@@ -78,7 +78,8 @@ public sealed class NodeFaultTests
         var rows = cluster.AssertEveryTrialExactlyOnce();
         Assert.All(rows, r => Assert.Equal("ok", r.Status));
         Assert.Contains(rows, r => r.Attempt == 2 && r.Node == "staying");
-        Assert.Contains("node leaving handed back 2 trials", coordinator.Output);
+        // Usually both of its trials; one may have finished between the busy log line and the signal.
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(coordinator.Output, @"node leaving handed back [12] trials"), cluster.AllOutput());
     }
 
     [Fact]
