@@ -216,7 +216,7 @@ public sealed class ValidateAdaptiveTests : IDisposable
         await File.WriteAllTextAsync(path, text);
         var root = new System.CommandLine.RootCommand("sweep") { SweepCluster.Coordinator.Commands.ValidateCommand.Create() };
         var (output, error) = (new StringWriter(), new StringWriter());
-        Assert.Equal(SweepCluster.GpuNode.Cli.Ok, await SweepCluster.GpuNode.Cli.InvokeAsync(root, ["validate", path], output, error));
+        Assert.Equal(SweepCluster.Hosting.Cli.Ok, await SweepCluster.Hosting.Cli.InvokeAsync(root, ["validate", path], output, error));
         Assert.Equal("", error.ToString());
         return output.ToString();
     }
