@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SweepCluster.GpuNode.Programs;
 
 namespace SweepCluster.GpuNode.Tests;
 
@@ -25,13 +26,14 @@ public sealed class NodeDeathTests : IDisposable
         foreach (var argument in (string[])[typeof(NodeHost).Assembly.Location, "host", _folder.Path, Path.Combine(_folder.Path, "trial"), "sh", script])
             start.ArgumentList.Add(argument);
         using var host = Process.Start(start)!;
+        var program = 0;
         try
         {
             await Processes.WaitForFile(Path.Combine(_folder.Path, "program.pid"));
             await Processes.WaitForFile(Path.Combine(_folder.Path, "grandchild.pid"));
-            var program = Pid("program.pid");
+            program = Pid("program.pid");
             var grandchild = Pid("grandchild.pid");
-            // Outlive the thread-pool thread that started the trial: the program must not die of that.
+            // The thread that asked for the trial has ended by now (NodeHost): the program must not have died of that.
             await Task.Delay(500);
             Assert.True(Processes.Alive(program), "the program died before the node did");
             Assert.True(Processes.Alive(grandchild));
@@ -45,6 +47,8 @@ public sealed class NodeDeathTests : IDisposable
         finally
         {
             if (!host.HasExited) host.Kill();
+            // A failed run must not leave sleepers behind for the next test.
+            if (program > 1) Posix.KillGroup(program);
         }
     }
 

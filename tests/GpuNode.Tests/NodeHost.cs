@@ -20,10 +20,14 @@ internal static class NodeHost
         var program = new ProgramSpec(args[3..], args[1]);
         var trial = new ProgramTrial(program, new JsonObject { ["trial_id"] = "host" }, args[2],
             Path.Combine(args[2], "host.log"), null, TimeSpan.FromMinutes(10));
-        // Start the trial from a thread-pool thread that then ends: the program must survive that, and die only with us.
-        var run = Task.Run(() => ProgramTrialRunner.RunAsync(trial, CancellationToken.None));
+        // Ask for the trial from a thread that ends soon after: the program must survive that thread and die only with
+        // this process (a parent-death signal set by a fork on this thread would fire when it exits).
+        Task<ProgramOutcome>? run = null;
+        var asker = new Thread(() => { run = ProgramTrialRunner.RunAsync(trial, CancellationToken.None); Thread.Sleep(300); });
+        asker.Start();
+        asker.Join();
         Console.WriteLine("started");
-        run.GetAwaiter().GetResult();
+        run!.GetAwaiter().GetResult();
         return 0;
     }
 }
