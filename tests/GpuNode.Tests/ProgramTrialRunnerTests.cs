@@ -181,6 +181,17 @@ public sealed class ProgramTrialRunnerTests : IDisposable
         Assert.Contains("no-such-program-xyz", outcome.Error);
     }
 
+    [Fact]
+    public async Task A_program_folder_missing_on_this_node_is_failed_and_names_the_folder()
+    {
+        var missing = Path.Combine(_folder.Path, "not-shared");
+        var trial = Trial(["python3", "train.py"]);
+        var outcome = await ProgramTrialRunner.RunAsync(trial with { Program = trial.Program with { WorkingDirectory = missing } }, CancellationToken.None);
+
+        Assert.Equal(ProgramStatus.Failed, outcome.Status);
+        Assert.Contains($"the program's folder {missing} does not exist on node", outcome.Error);
+    }
+
     private ProgramTrial Trial(string[] command, JsonObject? json = null, TimeSpan? timeout = null, Dictionary<string, string>? env = null) =>
         new(new ProgramSpec(command, _folder.Path, env ?? []),
             json ?? new JsonObject { ["trial_id"] = "t0" },
