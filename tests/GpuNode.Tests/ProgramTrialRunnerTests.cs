@@ -192,6 +192,29 @@ public sealed class ProgramTrialRunnerTests : IDisposable
         Assert.Contains($"the program's folder {missing} does not exist on node", outcome.Error);
     }
 
+    [Fact]
+    public async Task A_trial_in_its_run_folder_gets_the_logs_and_trials_layout_and_every_axis_by_name()
+    {
+        _folder.File("echo.py", """
+            import json, os
+            t = json.load(open(os.environ["SWEEP_TRIAL"]))
+            json.dump({"test_error": 0.0, "echo": [t["trial_id"], t["sweep"], t["seed"], t["sample_size"], t["depth"], t["optimizer"], t["learning_rate"]]},
+                      open(os.environ["SWEEP_RESULT"], "w"))
+            """);
+        var run = Path.Combine(_folder.Path, "runs", "my-mlp");
+        var json = ProgramTrial.TrialJson("ab12", "my-mlp", 4, 64,
+            [new("depth", 3), new("optimizer", "adam"), new("learning_rate", 1e-3)]);
+        var trial = ProgramTrial.InRunFolder(new ProgramSpec(["python3", "echo.py"], _folder.Path), json, run, null, TimeSpan.FromSeconds(60));
+
+        var outcome = await ProgramTrialRunner.RunAsync(trial, CancellationToken.None);
+
+        Assert.Equal(ProgramStatus.Ok, outcome.Status);
+        Assert.Equal(Path.Combine(run, "logs", "ab12.log"), trial.LogPath);
+        Assert.True(File.Exists(Path.Combine(run, "trials", "ab12", "result.json")));
+        Assert.Equal("""["ab12","my-mlp",4,64,3,"adam",0.001]""", JsonNode.Parse(outcome.MetricsJson!)!["echo"]!.ToJsonString());
+        Assert.Throws<ArgumentException>(() => ProgramTrial.TrialJson("x", "s", 0, 1, [new("seed", 1)]));
+    }
+
     private ProgramTrial Trial(string[] command, JsonObject? json = null, TimeSpan? timeout = null, Dictionary<string, string>? env = null) =>
         new(new ProgramSpec(command, _folder.Path, env ?? []),
             json ?? new JsonObject { ["trial_id"] = "t0" },

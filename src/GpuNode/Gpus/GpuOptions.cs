@@ -18,6 +18,10 @@ internal sealed record GpuOptions(IReadOnlyList<GpuId> Gpus, int SlotsPerGpu)
     /// --slots-per-gpu (null: 1). Returns null and sets error to one line naming the flag, the value and what was
     /// expected (exit 2 material).
     /// </summary>
+    public static GpuOptions? Parse(string? gpus, string? slotsPerGpu, out string? error) =>
+        Parse(gpus, slotsPerGpu, () => NvidiaSmi.List(), out error);
+
+    /// <summary>As Parse, with the machine's GPU list (for `all`) from listAll instead of nvidia-smi.</summary>
     public static GpuOptions? Parse(string? gpus, string? slotsPerGpu, Func<IReadOnlyList<GpuId>> listAll, out string? error)
     {
         error = null;

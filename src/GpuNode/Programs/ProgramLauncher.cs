@@ -79,8 +79,16 @@ internal sealed class ProgramLauncher
     {
         lock (_watchLock)
         {
-            _watchdog.StandardInput.WriteLine(line);
-            _watchdog.StandardInput.Flush();
+            try
+            {
+                _watchdog.StandardInput.WriteLine(line);
+                _watchdog.StandardInput.Flush();
+            }
+            catch (IOException)
+            {
+                // The watchdog was killed by hand: programs still die with the node by their parent-death signal,
+                // only their children lose this second net. Not a reason to fail a trial.
+            }
         }
     }
 

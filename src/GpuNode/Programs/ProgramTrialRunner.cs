@@ -49,9 +49,9 @@ internal static class ProgramTrialRunner
         var launcher = ProgramLauncher.Shared;
         using var process = await launcher.StartAsync(start);
         var group = process.Id;
-        launcher.Watch(group);
         try
         {
+            launcher.Watch(group);
             process.StandardInput.Close();
             var logLock = new SemaphoreSlim(1, 1);
             var stderrTail = new TailBuffer(8192);
