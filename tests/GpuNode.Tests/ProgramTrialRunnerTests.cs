@@ -9,7 +9,13 @@ public sealed class ProgramTrialRunnerTests : IDisposable
 {
     private readonly TempFolder _folder = new();
 
-    public void Dispose() => _folder.Dispose();
+    public void Dispose()
+    {
+        // A test that failed may have left its sleepers: end their group before the folder goes.
+        var pid = Path.Combine(_folder.Path, "program.pid");
+        if (File.Exists(pid) && int.TryParse(File.ReadAllText(pid).Trim(), out var group) && group > 1) Posix.KillGroup(group);
+        _folder.Dispose();
+    }
 
     [Fact]
     public async Task Metrics_of_the_result_file_land_in_the_outcome()
