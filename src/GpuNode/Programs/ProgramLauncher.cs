@@ -5,7 +5,7 @@ namespace SweepCluster.GpuNode.Programs;
 
 /// <summary>
 /// Starts programs so that none outlives the node. Each program is started as
-/// `setsid setpriv --pdeathsig KILL -- COMMAND…` (util-linux): setsid makes it the leader of a new session and process
+/// `setsid -- setpriv --pdeathsig KILL -- COMMAND…` (util-linux): setsid makes it the leader of a new session and process
 /// group, whose id is its pid, so the group can be killed as a whole; the parent-death signal kills the program itself
 /// the moment the node dies, even by SIGKILL. The kernel sends that signal when the *thread* that forked the child
 /// exits, not the process, so every program is forked from this class's one thread, which lives as long as the node
@@ -35,16 +35,19 @@ internal sealed class ProgramLauncher
     private readonly BlockingCollection<(ProcessStartInfo Start, TaskCompletionSource<Process> Started)> _requests = new();
     private readonly Process _watchdog;
     private readonly Lock _watchLock = new();
+    private readonly bool _parentDeathSignal;
 
     /// <summary>The node's one launcher; the first call checks that setsid and setpriv exist.</summary>
     public static ProgramLauncher Shared => s_shared.Value;
 
     private ProgramLauncher()
     {
-        foreach (var tool in (ReadOnlySpan<string>)["setsid", "setpriv", "sh"])
+        foreach (var tool in (ReadOnlySpan<string>)["setsid", "sh"])
             if (FindOnPath(tool) is null)
-                throw new InvalidOperationException($"'{tool}' was not found on PATH; program trials need util-linux (setsid, setpriv) and sh to keep programs from outliving the node");
+                throw new InvalidOperationException($"'{tool}' was not found on PATH; program trials need util-linux's setsid and sh to keep programs from outliving the node");
         new Thread(Loop) { IsBackground = true, Name = "program launcher" }.Start();
+        // An older util-linux has setpriv without --pdeathsig: the watchdog alone then kills the programs' groups.
+        _parentDeathSignal = FindOnPath("setpriv") is not null && Help("setpriv").Contains("--pdeathsig", StringComparison.Ordinal);
         var watchdog = new ProcessStartInfo("setsid", ["--", "sh", "-c", WatchdogScript])
         {
             RedirectStandardInput = true, UseShellExecute = false,
@@ -61,10 +64,12 @@ internal sealed class ProgramLauncher
     }
 
     /// <summary>Wraps a command so that it leads a new process group and dies with the node.</summary>
-    public static ProcessStartInfo Wrap(IReadOnlyList<string> command)
+    public ProcessStartInfo Wrap(IReadOnlyList<string> command)
     {
         var start = new ProcessStartInfo("setsid") { UseShellExecute = false };
-        foreach (var argument in (ReadOnlySpan<string>)["--", "setpriv", "--pdeathsig", "KILL", "--"]) start.ArgumentList.Add(argument);
+        start.ArgumentList.Add("--");
+        if (_parentDeathSignal)
+            foreach (var argument in (ReadOnlySpan<string>)["setpriv", "--pdeathsig", "KILL", "--"]) start.ArgumentList.Add(argument);
         foreach (var argument in command) start.ArgumentList.Add(argument);
         return start;
     }
@@ -99,6 +104,16 @@ internal sealed class ProgramLauncher
             try { started.SetResult(Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start")); }
             catch (Exception e) { started.SetException(e); }
         }
+    }
+
+    private static string Help(string tool)
+    {
+        using var process = Process.Start(new ProcessStartInfo(tool, ["--help"]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
+        if (process is null) return "";
+        var stderr = process.StandardError.ReadToEndAsync();
+        var help = process.StandardOutput.ReadToEnd() + stderr.GetAwaiter().GetResult();
+        process.WaitForExit();
+        return help;
     }
 
     private static string? FindOnPath(string tool) =>

@@ -33,7 +33,8 @@ internal static class ProgramTrialRunner
         // A result left by an earlier attempt of the same trial (a node that died after the program wrote it) is stale.
         File.Delete(trial.ResultFile);
 
-        var start = ProgramLauncher.Wrap(trial.Program.Command);
+        var launcher = ProgramLauncher.Shared;
+        var start = launcher.Wrap(trial.Program.Command);
         start.WorkingDirectory = trial.Program.WorkingDirectory;
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
@@ -46,7 +47,6 @@ internal static class ProgramTrialRunner
 
         var clock = Stopwatch.StartNew();
         await using var log = new FileStream(trial.LogPath, FileMode.Create, FileAccess.Write, FileShare.Read, 4096, useAsync: true);
-        var launcher = ProgramLauncher.Shared;
         using var process = await launcher.StartAsync(start);
         var group = process.Id;
         try
