@@ -35,6 +35,24 @@ public sealed class GpuSlotsTests : IDisposable
     }
 
     [Fact]
+    public async Task Two_slots_per_GPU_let_two_programs_run_on_one_GPU_at_once()
+    {
+        var slots = new GpuSlots(new GpuOptions([new("3")], 2), cpuSlots: 1);
+        // Each program waits until both run, so they surely share the GPU at the same time.
+        var program = new ProgramSpec(["sh", "-c", $"echo \"$CUDA_VISIBLE_DEVICES\" > {_folder.Path}/seen-$$; echo run >> {_folder.Path}/running; " +
+            $"while [ $(wc -l < {_folder.Path}/running) -lt 2 ]; do sleep 0.05; done; echo '{{\"test_error\": 0}}' > \"$SWEEP_RESULT\""], _folder.Path);
+        var leases = new[] { slots.TryAcquire("a")!, slots.TryAcquire("b")! };
+        Assert.Null(slots.TryAcquire("c"));
+
+        var outcomes = await Task.WhenAll(leases.Select(lease => ProgramTrialRunner.RunAsync(new ProgramTrial(program,
+            new JsonObject { ["trial_id"] = lease.Owner }, Path.Combine(_folder.Path, lease.Owner), Path.Combine(_folder.Path, $"{lease.Owner}.log"),
+            lease.Gpu, TimeSpan.FromSeconds(30)), CancellationToken.None)));
+
+        Assert.All(outcomes, o => Assert.Equal(ProgramStatus.Ok, o.Status));
+        Assert.Equal(["3", "3"], Directory.GetFiles(_folder.Path, "seen-*").Select(f => File.ReadAllText(f).Trim()));
+    }
+
+    [Fact]
     public void Two_slots_per_GPU_fill_every_GPU_once_before_sharing_one()
     {
         var slots = new GpuSlots(new GpuOptions([new("0"), new("1")], 2), cpuSlots: 1);
