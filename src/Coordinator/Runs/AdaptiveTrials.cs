@@ -1,3 +1,4 @@
+using System.Globalization;
 using SweepCluster.Analysis;
 using SweepCluster.Protocol;
 using SweepCluster.Training;
@@ -66,8 +67,12 @@ internal sealed class AdaptiveTrials : ITrialSource
         {
             var probed = _groups.Values.Sum(g => g.ReleasedAt.Count);
             var sizes = _groups.Values.Sum(g => g.TrialsAt.Count);
-            var done = _groups.Values.Count(g => g.State?.Done == true);
-            return $"search: {probed}/{sizes} sample sizes probed, {done}/{_groups.Count} groups settled";
+            var settled = _groups.Values.Where(g => g.State?.Done == true).ToList();
+            var line = $"search: {probed}/{sizes} sample sizes probed, {settled.Count}/{_groups.Count} groups settled";
+            if (settled.Count == 0) return line;
+            // The estimates so far, in the groups' order; a settled group that never recovers reads "none".
+            var estimates = settled.Take(8).Select(g => $"{g.Key} {g.State!.FirstRecovered?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
+            return $"{line} ({string.Join(", ", estimates)}{(settled.Count > 8 ? ", …" : "")})";
         }
     }
 

@@ -68,6 +68,8 @@ public sealed class AdaptiveTrialsTests
         Assert.True(state.Done);
         Assert.Equal(7, state.NonMonotoneAt);
         Assert.Equal(8, Estimate(recorded, settings));
+        // Progress says where the search stands and the estimate so far.
+        Assert.Matches(@"^search: \d+/24 sample sizes probed, 1/1 groups settled \(.* 8\)$", source.Summary);
         Assert.Equal(8, Estimate(grid.Select(t => Fake(t, Recovers(t.Config.Hyper.SampleSize))), settings));
         // Every n above the failure was probed; far fewer trials than the grid's all the same.
         Assert.All(Enumerable.Range(8, 17), n => Assert.Contains(n, state.Probed));
