@@ -3,7 +3,7 @@
 #   - Debian packages: chromium (the report test renders report.html headless), openssl (the TLS test makes a
 #     self-signed certificate), slurm-wlm and munge (the Slurm job scripts are tested under a one-host Slurm, started
 #     here by scripts/slurm/start-local-slurm.sh); installed only when missing.
-#   - npm packages of the Parquet interop check (DuckDB, Arrow's Rust reader), pinned in tests/interop.
+#   - npm packages of the Parquet interop check (DuckDB, Arrow's and polars' Rust readers), pinned in tests/interop.
 # Extra arguments go to `dotnet test`, e.g. scripts/test.sh --filter "FullyQualifiedName~Parquet".
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -23,7 +23,7 @@ fi
 
 scripts/slurm/start-local-slurm.sh
 
-if [[ ! -d tests/interop/node_modules/@duckdb/node-api || ! -d tests/interop/node_modules/parquet-wasm ]]; then
+if [[ ! -d tests/interop/node_modules/@duckdb/node-api || ! -d tests/interop/node_modules/parquet-wasm || ! -d tests/interop/node_modules/nodejs-polars-linux-x64-gnu ]]; then
   npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error
 fi
 
