@@ -1,8 +1,15 @@
 namespace SweepCluster.Parquet;
 
-public enum ColumnType { Boolean, Int32, Int64, Float, Double, String, TimestampMicros }
+public enum ColumnType
+{
+    Boolean, Int32, Int64, Float, Double, String,
+    /// <summary>An instant in UTC; written as TIMESTAMP(MILLIS, UTC), read from any TIMESTAMP unit or INT96.</summary>
+    Timestamp,
+    /// <summary>The former name of <see cref="Timestamp"/>, kept while callers move over.</summary>
+    TimestampMicros = Timestamp,
+}
 
-public enum Compression { Uncompressed, Snappy, Gzip }
+public enum Compression { Uncompressed, Snappy, Gzip, Zstd }
 
 /// <summary>A flat column: REQUIRED when Optional is false, OPTIONAL otherwise.</summary>
 public sealed record ColumnSchema(string Name, ColumnType Type, bool Optional);
@@ -66,7 +73,7 @@ public sealed record WriteOptions
 }
 
 /// <summary>A file that is not valid Parquet, is truncated, or uses a feature the reader lacks.</summary>
-public class ParquetFormatException(string path, string message) : Exception($"{path}: {message}")
+public class ParquetFormatException(string path, string message, Exception? inner = null) : Exception($"{path}: {message}", inner)
 {
     public string FilePath { get; } = path;
 }
