@@ -21,7 +21,7 @@ public class ParquetBenchmarks
     private Table _table = null!;
     private string _output = null!;
 
-    [Params(Compression.Snappy, Compression.Uncompressed)]
+    [Params(Compression.Snappy, Compression.Zstd, Compression.Uncompressed)]
     public Compression Codec { get; set; }
 
     [GlobalSetup]
@@ -54,8 +54,8 @@ public class ParquetBenchmarks
             new("weight_decay", ColumnType.Double, false), new("width", ColumnType.Int32, false), new("n_samples", ColumnType.Int32, false),
             new("seed", ColumnType.Int64, false), new("param_count", ColumnType.Int64, false), new("train_loss", ColumnType.Double, true),
             new("test_error", ColumnType.Double, true), new("steps", ColumnType.Int32, false), new("wall_seconds", ColumnType.Double, false),
-            new("node", ColumnType.String, false), new("attempt", ColumnType.Int32, false), new("started_at", ColumnType.TimestampMicros, false),
-            new("finished_at", ColumnType.TimestampMicros, false), new("error", ColumnType.String, true),
+            new("node", ColumnType.String, false), new("attempt", ColumnType.Int32, false), new("started_at", ColumnType.Timestamp, false),
+            new("finished_at", ColumnType.Timestamp, false), new("error", ColumnType.String, true),
         };
         var sweep = new string?[rows]; var trial = new string?[rows]; var status = new string?[rows]; var experiment = new string?[rows];
         var model = new string?[rows]; var lr = new double?[rows]; var wd = new double?[rows]; var width = new int?[rows];
@@ -105,82 +105,3 @@ internal sealed class ParquetBenchmarkConfig : ManualConfig
     }
 }
 
-/// <summary>
-/// The home-made codec and Parquet.Net on the same 1M-row table, interleaved round by round so that the load
-/// of a shared machine falls on both alike: `dotnet run -c Release -- --parquet-compare`.
-/// </summary>
-internal static class ParquetCompare
-{
-    private sealed record Op(string Name, Func<string, int> Run);
-
-    public static void Print(int rounds)
-    {
-        var table = ParquetBenchmarks.ResultsTable(ParquetBenchmarks.Rows);
-        var dir = Path.Combine(Path.GetTempPath(), "sweepcluster-bench");
-        Directory.CreateDirectory(dir);
-        string File(string name) => Path.Combine(dir, name);
-        int WriteWith(string path, Action<Stream> write)
-        {
-            using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-            write(stream);
-            stream.Flush(flushToDisk: true);
-            return table.RowCount;
-        }
-        Op[] ops =
-        [
-            new("home-made write SNAPPY", p => WriteWith(p, s => ParquetFile.Write(s, table, new WriteOptions { Compression = Compression.Snappy }))),
-            new("Parquet.Net write SNAPPY", p => WriteWith(p, s => ParquetCodec.Write(s, table, new WriteOptions { Compression = Compression.Snappy }))),
-            new("Parquet.Net write ZSTD", p => WriteWith(p, s => ParquetCodec.Write(s, table, new WriteOptions { Compression = Compression.Zstd }))),
-            new("home-made read SNAPPY", p => ParquetFile.Read(p).RowCount),
-            new("Parquet.Net read SNAPPY", p => ParquetCodec.Read(p, System.IO.File.ReadAllBytes(p), null).RowCount),
-            new("Parquet.Net read ZSTD", p => ParquetCodec.Read(p, System.IO.File.ReadAllBytes(p), null).RowCount),
-        ];
-        string PathOf(Op op) => File(op.Name.Contains("home-made", StringComparison.Ordinal) ? "old-snappy.parquet"
-            : op.Name.Contains("ZSTD", StringComparison.Ordinal) ? "net-zstd.parquet" : "net-snappy.parquet");
-
-        var seconds = ops.ToDictionary(o => o.Name, _ => new List<double>());
-        var allocated = ops.ToDictionary(o => o.Name, _ => 0L);
-        for (var round = 0; round <= rounds; round++) // round 0 warms up
-        {
-            foreach (var op in ops)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                var before = GC.GetTotalAllocatedBytes(precise: true);
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                var rows = op.Run(PathOf(op));
-                var elapsed = clock.Elapsed.TotalSeconds;
-                var bytes = GC.GetTotalAllocatedBytes(precise: true) - before;
-                if (rows != table.RowCount) throw new InvalidOperationException($"{op.Name}: {rows} rows");
-                if (round == 0) continue;
-                seconds[op.Name].Add(elapsed);
-                allocated[op.Name] = Math.Max(allocated[op.Name], bytes);
-            }
-        }
-        CheckSame(table, ParquetCodec.Read("net-snappy", System.IO.File.ReadAllBytes(File("net-snappy.parquet")), null));
-
-        Console.WriteLine($"| Operation ({table.RowCount:N0} rows × {table.Schema.Count} columns) | median | min | max | rows/s (median) | allocated | file size |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-        foreach (var op in ops)
-        {
-            var s = seconds[op.Name].Order().ToArray();
-            var median = s[s.Length / 2];
-            var size = op.Name.Contains("write", StringComparison.Ordinal) ? $"{new FileInfo(PathOf(op)).Length / 1e6:F1} MB" : "";
-            Console.WriteLine($"| {op.Name} | {median:F2} s | {s[0]:F2} s | {s[^1]:F2} s | {table.RowCount / median / 1e6:F2} M | {allocated[op.Name] / 1e6:F0} MB | {size} |");
-        }
-    }
-
-    /// <summary>What Parquet.Net read back equals what was written (timestamps at millisecond precision).</summary>
-    private static void CheckSame(Table written, Table read)
-    {
-        for (var c = 0; c < written.Schema.Count; c++)
-            for (var r = 0; r < written.RowCount; r++)
-            {
-                var want = written.Columns[c].GetValue(r);
-                if (want is DateTime t) want = new DateTime(t.Ticks - t.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
-                var got = read.Columns[c].GetValue(r);
-                if (!Equals(want, got) && !(want is double a && got is double b && double.IsNaN(a) && double.IsNaN(b)))
-                    throw new InvalidOperationException($"column {written.Schema[c].Name} row {r}: wrote {want}, read {got}");
-            }
-    }
-}

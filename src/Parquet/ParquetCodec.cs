@@ -36,9 +36,13 @@ internal static class ParquetCodec
             },
             // The library's default is SmallestSize (zstd level 19): 17 times slower for a few percent.
             CompressionLevel = CompressionLevel.Optimal,
-            // Uniqueness is distinct/count, always above 0 for a non-empty column: a threshold of 0 turns dictionaries off.
-            DictionaryEncodingThreshold = options.DictionaryForStrings ? new ParquetOptions().DictionaryEncodingThreshold : 0,
         };
+        // Parquet.Net 6.1.0 dictionary-encodes a string column only when asked by a hint; it still falls back to
+        // PLAIN when the values are too unique (DictionaryEncodingThreshold).
+        if (options.DictionaryForStrings)
+            for (var c = 0; c < fields.Length; c++)
+                if (table.Schema[c].Type == ColumnType.String)
+                    parquetOptions.ColumnEncodingHints[fields[c].Path.ToString()] = EncodingHint.Dictionary;
         Run(async () =>
         {
             await using var writer = await NetWriter.CreateAsync(new ParquetSchema(fields), stream, parquetOptions, append: false).ConfigureAwait(false);
@@ -107,19 +111,18 @@ internal static class ParquetCodec
         return group.WriteAsync(field, new ReadOnlyMemory<T>(dense));
     }
 
-    /// <summary>Local times are converted to UTC; Unspecified is taken as UTC (Table's contract).</summary>
+    /// <summary>
+    /// Local times are converted to UTC, Unspecified is taken as UTC (Table's contract), and each is floored to
+    /// the millisecond here so that times before 1970 round down too, not towards the epoch.
+    /// </summary>
     private static DateTime?[] Utc(DateTime?[] values, int start, int count)
     {
         var result = new DateTime?[count];
         for (var i = 0; i < count; i++)
         {
             if (values[start + i] is not { } t) continue;
-            result[i] = t.Kind switch
-            {
-                DateTimeKind.Utc => t,
-                DateTimeKind.Local => t.ToUniversalTime(),
-                _ => DateTime.SpecifyKind(t, DateTimeKind.Utc),
-            };
+            var utc = t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : t;
+            result[i] = new DateTime(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
         }
         return result;
     }
@@ -127,9 +130,10 @@ internal static class ParquetCodec
     /// <summary>Reads the named columns (all when null) of a whole file held in memory.</summary>
     public static Table Read(string name, byte[] bytes, IReadOnlyCollection<string>? columns)
     {
+        FooterCheck.Check(name, bytes);
         return Decode(name, async () =>
         {
-            using var stream = new MemoryStream(bytes, writable: false);
+            using var stream = new BoundedStream(bytes);
             await using var reader = await NetReader.CreateAsync(stream, null, leaveStreamOpen: true).ConfigureAwait(false);
             var all = reader.Schema.Fields.Select(f => (Field: f, Column: ToColumn(name, f))).ToArray();
             if (columns is not null)
@@ -137,13 +141,10 @@ internal static class ParquetCodec
                     if (!all.Any(f => f.Column.Name == wanted))
                         throw new ParquetFormatException(name, $"no column '{wanted}' (columns: {string.Join(", ", all.Select(f => f.Column.Name))})");
             var chosen = columns is null ? all : all.Where(f => columns.Contains(f.Column.Name)).ToArray();
+            foreach (var (field, column) in chosen)
+                if (column.Type == ColumnType.Boolean) RefuseRleBooleans(name, reader, field.Name);
 
-            long total = 0;
-            for (var g = 0; g < reader.RowGroupCount; g++)
-            {
-                using var group = reader.OpenRowGroupReader(g);
-                total += group.RowCount;
-            }
+            var total = CheckedRowCount(name, reader);
             if (total > Array.MaxLength) throw new ParquetUnsupportedException(name, $"{total} rows (more than a Table can hold)");
             var arrays = chosen.Select(f => Array.CreateInstance(Table.ElementType(f.Column.Type), (int)total)).ToArray();
             var offset = 0;
@@ -152,11 +153,40 @@ internal static class ParquetCodec
                 using var group = reader.OpenRowGroupReader(g);
                 var rows = checked((int)group.RowCount);
                 for (var c = 0; c < chosen.Length; c++)
-                    await ReadColumn(group, (DataField)chosen[c].Field, chosen[c].Column.Type, arrays[c], offset, rows).ConfigureAwait(false);
+                {
+                    var field = (DataField)chosen[c].Field;
+                    if (RawTimestamp(reader, field) is var (ticksPerUnit, kind))
+                        await ReadTimestamps(group, field, ticksPerUnit, kind, name, (DateTime?[])arrays[c], offset, rows).ConfigureAwait(false);
+                    else
+                        await ReadColumn(group, field, chosen[c].Column.Type, arrays[c], offset, rows).ConfigureAwait(false);
+                }
                 offset += rows;
             }
             return new Table(chosen.Select(f => f.Column).ToArray(), arrays);
         });
+    }
+
+    /// <summary>
+    /// The file's row count, once the footer's counts agree with each other: the file's, each row group's and
+    /// each column chunk's. Arrays are sized from it before any page is read, so a damaged count must not
+    /// reach the allocation (a footer claiming billions of rows would otherwise allocate and zero gigabytes).
+    /// </summary>
+    private static long CheckedRowCount(string name, NetReader reader)
+    {
+        var footer = reader.Metadata ?? throw new ParquetFormatException(name, "no footer");
+        long total = 0;
+        foreach (var group in footer.RowGroups)
+        {
+            if (group.NumRows < 0) throw new ParquetFormatException(name, $"a row group claims {group.NumRows} rows");
+            if (group.Columns.Count != reader.Schema.DataFields.Length)
+                throw new ParquetFormatException(name, $"a row group has {group.Columns.Count} column chunks for {reader.Schema.DataFields.Length} columns");
+            foreach (var chunk in group.Columns)
+                if (chunk.MetaData is not { } meta || meta.NumValues != group.NumRows)
+                    throw new ParquetFormatException(name, $"a column chunk holds {chunk.MetaData?.NumValues} values in a row group of {group.NumRows} rows");
+            total += group.NumRows;
+        }
+        if (total != footer.NumRows) throw new ParquetFormatException(name, $"the footer claims {footer.NumRows} rows but its row groups hold {total}");
+        return total;
     }
 
     /// <summary>Reads only the schema from the footer.</summary>
@@ -166,6 +196,40 @@ internal static class ParquetCodec
             await using var reader = await NetReader.CreateAsync(stream, null, leaveStreamOpen: true).ConfigureAwait(false);
             return (IReadOnlyList<ColumnSchema>)reader.Schema.Fields.Select(f => ToColumn(name, f)).ToArray();
         });
+
+    /// <summary>
+    /// For an INT64 TIMESTAMP column: 100 ns ticks per stored unit (negative: units per tick) and the DateTime kind;
+    /// null for any other column (INT96 timestamps included, which Parquet.Net decodes itself).
+    /// </summary>
+    private static (long TicksPerUnit, DateTimeKind Kind)? RawTimestamp(NetReader reader, DataField field)
+    {
+        if (field.ClrType != typeof(DateTime)) return null;
+        var element = reader.Metadata?.Schema.FirstOrDefault(e => e.Name == field.Name && e.NumChildren is null or 0);
+        if (element is not { Type: global::Parquet.Meta.Type.INT64 }) return null;
+        var timestamp = element.LogicalType?.TIMESTAMP;
+        var kind = timestamp is null || timestamp.IsAdjustedToUTC ? DateTimeKind.Utc : DateTimeKind.Unspecified;
+        if (timestamp?.Unit.NANOS is not null) return (-100, kind);
+        if (timestamp?.Unit.MICROS is not null || element.ConvertedType == global::Parquet.Meta.ConvertedType.TIMESTAMP_MICROS) return (10, kind);
+        if (timestamp?.Unit.MILLIS is not null || element.ConvertedType == global::Parquet.Meta.ConvertedType.TIMESTAMP_MILLIS) return (TimeSpan.TicksPerMillisecond, kind);
+        return null;
+    }
+
+    /// <summary>
+    /// Parquet.Net 6.1.0 decodes RLE-encoded BOOLEAN pages (arrow-rs and pyarrow write them with format version
+    /// 2.0) to wrong values without an error; such a column is refused rather than read wrong. The footer's
+    /// encoding statistics name each data page's value encoding; without them nothing can be told apart.
+    /// </summary>
+    private static void RefuseRleBooleans(string name, NetReader reader, string column)
+    {
+        foreach (var group in reader.Metadata?.RowGroups ?? [])
+            foreach (var chunk in group.Columns)
+            {
+                if (chunk.MetaData is not { } meta || meta.PathInSchema.Count != 1 || meta.PathInSchema[0] != column) continue;
+                if (meta.EncodingStats?.Any(s => s.Encoding == global::Parquet.Meta.Encoding.RLE
+                        && s.PageType is global::Parquet.Meta.PageType.DATA_PAGE or global::Parquet.Meta.PageType.DATA_PAGE_V2) == true)
+                    throw new ParquetUnsupportedException(name, $"column '{column}' holds BOOLEAN values in RLE encoding, which Parquet.Net 6.1.0 decodes wrongly");
+            }
+    }
 
     private static ColumnSchema ToColumn(string name, Field field)
     {
@@ -199,6 +263,30 @@ internal static class ParquetCodec
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown column type"),
         };
 
+    /// <summary>
+    /// An INT64 TIMESTAMP column read as its raw integers and converted here: Parquet.Net 6.1.0 cannot decode
+    /// DateTime from DELTA_BINARY_PACKED pages (what DuckDB, polars and pyarrow write for format version 2).
+    /// </summary>
+    private static async ValueTask ReadTimestamps(ParquetRowGroupReader group, DataField field, long ticksPerUnit, DateTimeKind kind,
+        string name, DateTime?[] target, int offset, int rows)
+    {
+        // The library reads a column by the field's path, and wants the field attached to a schema first.
+        var integers = new DataField<long>(field.Name, field.IsNullable);
+        _ = new ParquetSchema(integers);
+        var raw = new long?[rows];
+        await ReadValues(group, integers, raw, 0, rows).ConfigureAwait(false);
+        var epoch = DateTime.UnixEpoch.Ticks;
+        for (var i = 0; i < rows; i++)
+        {
+            if (raw[i] is not { } units) continue;
+            // Nanoseconds divide (floored); coarser units multiply, and must stay within DateTime's years 1 to 9999.
+            var ticks = epoch + (ticksPerUnit > 0 ? (Int128)units * ticksPerUnit : FloorDiv(units, -ticksPerUnit));
+            if (ticks < 0 || ticks > DateTime.MaxValue.Ticks)
+                throw new ParquetUnsupportedException(name, $"column '{field.Name}' holds {units}, a time outside the years 1 to 9999");
+            target[offset + i] = new DateTime((long)ticks, kind);
+        }
+    }
+
     private static async ValueTask ReadValues<T>(ParquetRowGroupReader group, DataField field, T?[] target, int offset, int rows)
         where T : struct
     {
@@ -227,6 +315,12 @@ internal static class ParquetCodec
             // The bytes are already in memory (or the stream open): what fails now is the content, not the disk.
             throw new ParquetFormatException(name, $"not a readable Parquet file ({e.GetType().Name}: {e.Message})", e);
         }
+    }
+
+    private static long FloorDiv(long a, long b)
+    {
+        var (q, r) = Math.DivRem(a, b);
+        return r < 0 ? q - 1 : q;
     }
 
     private static void Run(Func<Task> action) => action().GetAwaiter().GetResult();

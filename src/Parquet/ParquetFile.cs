@@ -34,46 +34,33 @@ public static class ParquetFile
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(table);
         options ??= new WriteOptions();
-        var writer = new ParquetWriter(stream, table.Schema, options);
-        for (var start = 0; start < table.RowCount; start += options.RowGroupRows)
-            writer.WriteRowGroup(table, start, Math.Min(options.RowGroupRows, table.RowCount - start));
-        writer.Finish();
+        if (options.RowGroupRows < 1) throw new ArgumentOutOfRangeException(nameof(options), options.RowGroupRows, "RowGroupRows must be at least 1");
+        ParquetCodec.Write(stream, table, options);
     }
 
     /// <summary>Reads a whole flat file; throws ParquetFormatException naming the file and the problem.</summary>
-    public static Table Read(string path) => new ParquetReader(path, File.ReadAllBytes(path)).ReadTable();
+    public static Table Read(string path) => ParquetCodec.Read(path, File.ReadAllBytes(path), columns: null);
 
     /// <summary>Reads only the named columns (in file order); a name the file lacks is a ParquetFormatException.</summary>
     public static Table Read(string path, IReadOnlyCollection<string> columns)
     {
         ArgumentNullException.ThrowIfNull(columns);
-        return new ParquetReader(path, File.ReadAllBytes(path)).ReadTable(columns);
+        return ParquetCodec.Read(path, File.ReadAllBytes(path), columns);
     }
 
-    /// <summary>Reads only the footer's schema, without reading the data.</summary>
+    /// <summary>Reads only the footer's schema, without decoding the data.</summary>
     public static IReadOnlyList<ColumnSchema> ReadSchema(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
-        if (stream.Length < 12) throw new ParquetFormatException(path, $"only {stream.Length} bytes, too short for Parquet (truncated?)");
-        Span<byte> tail = stackalloc byte[8];
-        stream.Seek(-8, SeekOrigin.End);
-        stream.ReadExactly(tail);
-        var footerLength = BitConverter.ToInt32(tail);
-        if (footerLength <= 0 || footerLength > stream.Length - 12)
-            return new ParquetReader(path, File.ReadAllBytes(path)).ReadSchema(); // let the reader name the problem
-        // The reader only needs the magic, the footer and its length to parse the schema.
-        var bytes = new byte[footerLength + 12];
-        stream.Seek(0, SeekOrigin.Begin);
-        stream.ReadExactly(bytes.AsSpan(0, 4));
-        stream.Seek(-8 - footerLength, SeekOrigin.End);
-        stream.ReadExactly(bytes.AsSpan(4, footerLength + 8));
-        return new ParquetReader(path, bytes).ReadSchema();
+        var bytes = File.ReadAllBytes(path);
+        FooterCheck.Check(path, bytes);
+        using var stream = new BoundedStream(bytes);
+        return ParquetCodec.ReadSchema(path, stream);
     }
 
     /// <summary>Reads Parquet bytes already in memory; name is used in error messages.</summary>
     public static Table Read(byte[] bytes, string name)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        return new ParquetReader(name, bytes).ReadTable();
+        return ParquetCodec.Read(name, bytes, columns: null);
     }
 }

@@ -85,7 +85,7 @@ public static class ParquetInspect
 
     private static string TypeName(ColumnType type) => type switch
     {
-        ColumnType.TimestampMicros => "TIMESTAMP(MICROS,UTC)",
+        ColumnType.Timestamp => "TIMESTAMP(UTC)",
         _ => type.ToString().ToUpperInvariant(),
     };
 

@@ -16,8 +16,8 @@ public sealed record ColumnSchema(string Name, ColumnType Type, bool Optional);
 
 /// <summary>
 /// A flat table held by column. Column i is an array of RowCount values whose element type follows
-/// Schema[i].Type: bool?[], int?[], long?[], float?[], double?[], string?[] or DateTime?[] (UTC, microsecond
-/// precision). Nulls are allowed only in OPTIONAL columns.
+/// Schema[i].Type: bool?[], int?[], long?[], float?[], double?[], string?[] or DateTime?[] (UTC; written
+/// with millisecond precision). Nulls are allowed only in OPTIONAL columns.
 /// </summary>
 public sealed class Table
 {
@@ -68,7 +68,6 @@ public sealed record WriteOptions
 {
     public Compression Compression { get; init; } = Compression.Snappy;
     public int RowGroupRows { get; init; } = 1 << 20;
-    public int PageRows { get; init; } = 1 << 14;
     public bool DictionaryForStrings { get; init; } = true;
 }
 

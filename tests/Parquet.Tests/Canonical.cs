@@ -55,7 +55,7 @@ internal static class Canonical
             ColumnType.Double => Of(e.ValueKind == JsonValueKind.String ? Special(e.GetString()!) : double.Parse(e.GetRawText(), CultureInfo.InvariantCulture)),
             ColumnType.Float => Of(e.ValueKind == JsonValueKind.String ? (float)Special(e.GetString()!) : float.Parse(e.GetRawText(), CultureInfo.InvariantCulture)),
             ColumnType.String => e.GetString(),
-            ColumnType.TimestampMicros => Of(DateTime.ParseExact(e.GetString()!, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture,
+            ColumnType.Timestamp => Of(DateTime.ParseExact(e.GetString()!, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture,
                 DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal)),
             _ => throw new ArgumentOutOfRangeException(nameof(type)),
         };

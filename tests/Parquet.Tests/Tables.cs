@@ -34,8 +34,9 @@ internal static class Tables
             ColumnType.Float => Fill<float?>(rows, _ => IsNull() ? null : (float)SpecialOr(rng, () => BitConverter.Int32BitsToSingle(rng.Next()) * (rng.Next(2) == 0 ? 1 : -1))),
             ColumnType.Double => Fill<double?>(rows, _ => IsNull() ? null : SpecialOr(rng, () => BitConverter.Int64BitsToDouble(rng.NextInt64()))),
             ColumnType.String => Fill<string?>(rows, _ => IsNull() ? null : fresh ? RandomString(rng) : Words[rng.Next(Words.Length)]),
-            ColumnType.TimestampMicros => Fill<DateTime?>(rows, _ => IsNull() ? null :
-                new DateTime(rng.NextInt64(0, DateTime.MaxValue.Ticks / 10) * 10, DateTimeKind.Utc)),
+            ColumnType.Timestamp => Fill<DateTime?>(rows, _ => IsNull() ? null :
+                // Millisecond precision: what the writer keeps (TIMESTAMP(MILLIS), see ParquetCodec).
+                new DateTime(rng.NextInt64(0, DateTime.MaxValue.Ticks / TimeSpan.TicksPerMillisecond) * TimeSpan.TicksPerMillisecond, DateTimeKind.Utc)),
             _ => throw new ArgumentOutOfRangeException(nameof(type)),
         };
     }
@@ -80,9 +81,9 @@ internal static class Tables
         string?[] strings = ["", "ünïcødé ✓ 😀 中文", "quote \" backslash \\ newline\ntab\tend", "NULL", new string('x', 2000), "\uE000", "😀", "a", "A", null];
         DateTime?[] times =
         [
-            DateTime.UnixEpoch, DateTime.UnixEpoch.AddTicks(-10), new DateTime(1, 1, 1, 0, 0, 0, DateTimeKind.Utc),
-            new DateTime(9999, 12, 31, 23, 59, 59, DateTimeKind.Utc).AddTicks(9_999_990), new DateTime(2000, 2, 29, 12, 34, 56, DateTimeKind.Utc).AddTicks(7_890_120),
-            new DateTime(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddTicks(10), DateTime.UnixEpoch, DateTime.UnixEpoch, DateTime.UnixEpoch, null,
+            DateTime.UnixEpoch, DateTime.UnixEpoch.AddMilliseconds(-1), new DateTime(1, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+            new DateTime(9999, 12, 31, 23, 59, 59, 999, DateTimeKind.Utc), new DateTime(2000, 2, 29, 12, 34, 56, 789, DateTimeKind.Utc),
+            new DateTime(1900, 1, 1, 0, 0, 0, 1, DateTimeKind.Utc), DateTime.UnixEpoch, DateTime.UnixEpoch, DateTime.UnixEpoch, null,
         ];
         return new Table(
         [
@@ -90,7 +91,7 @@ internal static class Tables
             new("i64", ColumnType.Int64, false), new("i64_opt", ColumnType.Int64, true),
             new("f64", ColumnType.Double, true), new("f32", ColumnType.Float, true),
             new("b", ColumnType.Boolean, true), new("b_req", ColumnType.Boolean, false),
-            new("s", ColumnType.String, true), new("ts", ColumnType.TimestampMicros, true), new("all_null", ColumnType.Double, true),
+            new("s", ColumnType.String, true), new("ts", ColumnType.Timestamp, true), new("all_null", ColumnType.Double, true),
         ],
         [
             new int?[] { int.MinValue, int.MaxValue, 0, -1, 1, 2, 3, 4, 5, 6 },

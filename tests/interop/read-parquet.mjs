@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Reads Parquet files with DuckDB (@duckdb/node-api) and Arrow's Rust reader (parquet-wasm) and prints, per
+// Reads Parquet files with DuckDB (@duckdb/node-api), Arrow's Rust reader (parquet-wasm) and polars' own Rust
+// reader (nodejs-polars) and prints, per
 // file and reader, the column types and every value in a canonical text form, plus a SHA-256 per column so
 // large files can be compared without printing their rows. Used by tests/Parquet.Tests (InteropTests).
 //
@@ -25,11 +26,12 @@ if (files.length === 0) {
   process.exit(4);
 }
 
-let duckdb, pw, arrow;
+let duckdb, pw, arrow, pl;
 try {
   duckdb = await import('@duckdb/node-api');
   pw = await import('parquet-wasm');
   arrow = await import('apache-arrow');
+  pl = (await import('nodejs-polars')).default;
 } catch (e) {
   console.error(`tests/interop dependencies are missing (run: npm ci --prefix tests/interop): ${e.message}`);
   process.exit(5);
@@ -76,6 +78,15 @@ async function readDuck(con, file) {
   return { rows: Number(meta.num_rows), rowGroups: Number(meta.num_row_groups), columns };
 }
 
+// Arrow's TimeUnit: 0 seconds, 1 milliseconds, 2 microseconds, 3 nanoseconds (floored to microseconds).
+function micros(value, unit) {
+  if (unit === 0) return String(value * 1000000n);
+  if (unit === 1) return String(value * 1000n);
+  if (unit === 2) return String(value);
+  const q = value / 1000n, r = value % 1000n;
+  return String(r < 0n ? q - 1n : q);
+}
+
 function readArrow(file) {
   const table = arrow.tableFromIPC(pw.readParquet(readFileSync(file)).intoIPCStream());
   const T = arrow.Type;
@@ -92,13 +103,47 @@ function readArrow(file) {
         if (!chunk.isValid(k)) { values.push(null); continue; }
         const at = data.offset + k;
         if (bits) values.push(Number.isNaN(data.values[at]) ? 'NaN' : hex(bits[at], data.type.precision === 2 ? 16 : 8));
-        else if (id === T.Timestamp || (id === T.Int && data.type.bitWidth === 64)) values.push(BigInt(data.values[at]).toString());
+        else if (id === T.Timestamp) values.push(micros(BigInt(data.values[at]), data.type.unit));
+        else if (id === T.Int && data.type.bitWidth === 64) values.push(BigInt(data.values[at]).toString());
         else values.push(String(chunk.get(k)));
       }
     }
     return summarize(field.name, String(field.type), { nullable: field.nullable }, values);
   });
   return { rows: table.numRows, columns };
+}
+
+// polars' reader shares no code with arrow-rs's. Values leave polars as text where JavaScript numbers would lose
+// bits: INT64 cast to strings, timestamps cast to their integer count and scaled to microseconds.
+function readPolars(file) {
+  const df = pl.readParquet(file);
+  const perMicro = { ns: -1000n, us: 1n, ms: 1000n };
+  const columns = df.columns.map(name => {
+    const series = df.getColumn(name);
+    const type = String(series.dtype).replace(/^DataType\((.*)\)$/, '$1');
+    let values;
+    const unit = /^Datetime\((ns|us|ms)/.exec(type)?.[1];
+    if (unit) {
+      const scale = perMicro[unit];
+      values = series.cast(pl.Int64).cast(pl.Utf8).toArray().map(v => {
+        if (v === null) return null;
+        const n = BigInt(v);
+        if (scale > 0n) return String(n * scale);
+        const q = n / -scale, r = n % -scale; // floor, as the .NET side
+        return String(r < 0n ? q - 1n : q);
+      });
+    } else if (type === 'Int64' || type === 'Int32') {
+      values = series.cast(pl.Utf8).toArray();
+    } else if (type === 'Float64') {
+      values = series.toArray().map(v => v === null ? null : doubleText(v));
+    } else if (type === 'Float32') {
+      values = series.toArray().map(v => v === null ? null : floatText(v));
+    } else {
+      values = series.toArray().map(v => v === null ? null : String(v));
+    }
+    return summarize(name, type, { nullable: true }, values);
+  });
+  return { rows: df.height, columns };
 }
 
 const inst = await duckdb.DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
@@ -108,6 +153,7 @@ for (const file of files) {
   const entry = {};
   try { entry.duckdb = await readDuck(con, file); } catch (e) { entry.duckdb = { error: String(e.message ?? e) }; }
   try { entry.arrow = readArrow(file); } catch (e) { entry.arrow = { error: String(e.message ?? e) }; }
+  try { entry.polars = readPolars(file); } catch (e) { entry.polars = { error: String(e.message ?? e) }; }
   out[file] = entry;
 }
 process.stdout.write(JSON.stringify(out));
