@@ -48,7 +48,7 @@ public static class Cli
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // A runtime failure (disk full, a broker gone for good): one line and exit 1; what was durable stays.
+            // A runtime failure (disk full, a lost coordinator): one line and exit 1; what was durable stays.
             await error.WriteLineAsync($"{root.Name}: {e.Message}");
             return RuntimeFailure;
         }

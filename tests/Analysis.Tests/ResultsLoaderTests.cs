@@ -132,7 +132,7 @@ public sealed class ResultsLoaderParquetTests : IDisposable
         var spec = new TrialSpec(new SweepId("s"), TrialId.For(config), "e1", "e1 width=7", config);
         var at = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
         var ok = new TrialResult(spec, TrialStatus.Diverged, double.NaN, 0.25, 0.5, 12, 3, "f_NL", 1.5, new NodeId("n1"), 2, at, at.AddSeconds(1), "diverged");
-        var notRun = TrialResults.NotRun(spec with { Id = new TrialId(new string('a', 32)) }, TrialStatus.Failed, new NodeId("broker"), 4, "gave up");
+        var notRun = TrialResults.NotRun(spec with { Id = new TrialId(new string('a', 32)) }, TrialStatus.Failed, new NodeId("node-a"), 4, "gave up");
 
         var table = ResultTable.ToTable([ok, notRun]);
         Assert.Equal(ResultTable.Columns.Select(c => c.Name), table.Schema.Select(c => c.Name));

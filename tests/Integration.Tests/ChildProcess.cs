@@ -53,7 +53,7 @@ internal sealed class ChildProcess : IDisposable
         lock (_output) _output.AppendLine(line);
     }
 
-    /// <summary>SIGKILL: no cleanup, no goodbye to the broker, as when a machine loses power or the OOM killer strikes.</summary>
+    /// <summary>SIGKILL: no cleanup, no goodbye to the cluster, as when a machine loses power or the OOM killer strikes.</summary>
     public void KillHard()
     {
         _process.Kill(); // SIGKILL on Unix
