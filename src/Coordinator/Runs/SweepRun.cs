@@ -165,6 +165,7 @@ internal sealed class SweepRun : ReceiveActor
             node.Held.Add(trial.Id);
             node.Wanting--;
             leases.Add(lease);
+            if (attempt > 1) break; // delivered before: it may kill its node, so it travels alone (docs/architecture.md)
         }
         if (leases.Count > 0) holder.Tell(new TrialsGranted(leases));
     }
