@@ -48,6 +48,8 @@ internal sealed class SweepRun : ReceiveActor
     private readonly Dictionary<TrialId, (IActorRef Holder, Lease Lease)> _leases = [];
     private readonly Dictionary<TrialId, int> _attempts = [];
     private readonly Queue<TrialSpec> _again = new();
+    /// <summary>Trials whose holder died: each may be the one that kills its node, so each is granted alone.</summary>
+    private readonly HashSet<TrialId> _orphans = [];
     private readonly Dictionary<IActorRef, NodeEntry> _nodes = [];
     private readonly Dictionary<IActorRef, string> _challenges = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -165,7 +167,7 @@ internal sealed class SweepRun : ReceiveActor
             node.Held.Add(trial.Id);
             node.Wanting--;
             leases.Add(lease);
-            if (attempt > 1) break; // delivered before: it may kill its node, so it travels alone (docs/architecture.md)
+            if (_orphans.Remove(trial.Id)) break;
         }
         if (leases.Count > 0) holder.Tell(new TrialsGranted(leases));
     }
@@ -280,6 +282,7 @@ internal sealed class SweepRun : ReceiveActor
             else
             {
                 _again.Enqueue(spec);
+                _orphans.Add(id);
                 again++;
             }
         }
