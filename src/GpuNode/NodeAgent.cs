@@ -9,7 +9,7 @@ namespace SweepCluster.GpuNode;
 
 /// <summary>
 /// Owns a node's slots and its conversation with the coordinator: registers (proving the sweep's secret), pulls
-/// enough trials to fill its free slots' batches (a batch per slot, Trainer.LaneCount trials wide; one trial per
+/// enough trials to fill its free slots' batches (a batch per slot, LanesPerBatch × Trainer.LaneCount trials; one trial per
 /// slot on its first pull, before it has seen a trial, and with batching off), starts a BatchRunner per slot, and
 /// sends results in batches, again and again until the coordinator acknowledges them (Akka delivers at most once).
 /// Its state that must outlive this actor (held leases, busy slots, the outbox) lives in NodeState. Embedded, the coordinator is given; on a cluster the
@@ -21,6 +21,12 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
     /// <summary>A result not acknowledged within this time is sent again.</summary>
     public static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(2);
     private const int MaxResultsPerMessage = 256;
+
+    /// <summary>
+    /// A slot's batch holds this many times the trials its lanes train at once: a lane whose trial stops takes the
+    /// next one of the batch, so that a batch's stragglers do not leave the other lanes idle.
+    /// </summary>
+    internal const int LanesPerBatch = 4;
 
     /// <param name="LogTrials">Log each batch of trials started (sweep-node --verbose; the fault tests read it).</param>
     public sealed record Settings(NodeOptions Options, SharedSecret? Secret, string? CoordinatorPath, bool LogTrials = false);
@@ -170,7 +176,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
     /// <summary>Trials per slot to ask for: how many one batch of this kind trains at once on this processor.</summary>
     private void LearnBatchTarget(TrialSpec trial)
     {
-        try { _batchTarget = Math.Max(1, Trainer.LaneCount(trial.Config)); }
+        try { _batchTarget = Math.Max(1, LanesPerBatch * Trainer.LaneCount(trial.Config)); }
         catch (ArgumentException) { } // a bad config: its trial ends as a failed row; the target stays
     }
 
