@@ -9,12 +9,12 @@ namespace SweepCluster.GpuNode;
 
 /// <summary>
 /// Owns a node's slots and its conversation with the coordinator: registers (proving the sweep's secret), pulls
-/// enough trials to fill its free slots' batches (a batch per slot, LanesPerBatch × Trainer.LaneCount trials; one trial per
-/// slot on its first pull, before it has seen a trial, and with batching off), starts a BatchRunner per slot, and
+/// enough trials to fill its free slots' batches (LanesPerBatch × Trainer.LaneCount trials per slot; one per slot
+/// on its first pull, before it has seen a trial, and with batching off), starts a BatchRunner per busy slot, and
 /// sends results in batches, again and again until the coordinator acknowledges them (Akka delivers at most once).
-/// Its state that must outlive this actor (held leases, busy slots, the outbox) lives in NodeState. Embedded, the coordinator is given; on a cluster the
-/// agent finds it at the seed's address once this member is up, and reports its loss so that the node can rejoin
-/// with a fresh ActorSystem.
+/// Its state that must outlive this actor (held leases, busy slots, the outbox) lives in NodeState. Embedded, the
+/// coordinator is given; on a cluster the agent finds it at the seed's address once this member is up, and reports
+/// its loss so that the node can rejoin with a fresh ActorSystem.
 /// </summary>
 internal sealed class NodeAgent : ReceiveActor, IWithTimers
 {
