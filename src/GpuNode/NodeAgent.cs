@@ -3,22 +3,30 @@ using Akka.Cluster;
 using Akka.Event;
 using SweepCluster.Hosting;
 using SweepCluster.Protocol;
+using SweepCluster.Training;
 
 namespace SweepCluster.GpuNode;
 
 /// <summary>
 /// Owns a node's slots and its conversation with the coordinator: registers (proving the sweep's secret), pulls
-/// as many trials as it has free slots, starts a TrialRunner per lease, and sends results in batches, again and
-/// again until the coordinator acknowledges them (Akka delivers at most once). Its state that must outlive this
-/// actor (running trials, the outbox) lives in NodeState. Embedded, the coordinator is given; on a cluster the
-/// agent finds it at the seed's address once this member is up, and reports its loss so that the node can rejoin
-/// with a fresh ActorSystem.
+/// enough trials to fill its free slots' batches (LanesPerBatch × Trainer.LaneCount trials per slot; one per slot
+/// on its first pull, before it has seen a trial, and with batching off), starts a BatchRunner per busy slot, and
+/// sends results in batches, again and again until the coordinator acknowledges them (Akka delivers at most once).
+/// Its state that must outlive this actor (held leases, busy slots, the outbox) lives in NodeState. Embedded, the
+/// coordinator is given; on a cluster the agent finds it at the seed's address once this member is up, and reports
+/// its loss so that the node can rejoin with a fresh ActorSystem.
 /// </summary>
 internal sealed class NodeAgent : ReceiveActor, IWithTimers
 {
     /// <summary>A result not acknowledged within this time is sent again.</summary>
     public static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(2);
     private const int MaxResultsPerMessage = 256;
+
+    /// <summary>
+    /// A slot's batch holds this many times the trials its lanes train at once: a lane whose trial stops takes the
+    /// next one of the batch, so that a batch's stragglers do not leave the other lanes idle.
+    /// </summary>
+    internal const int LanesPerBatch = 4;
 
     /// <param name="LogTrials">Log each batch of trials started (sweep-node --verbose; the fault tests read it).</param>
     public sealed record Settings(NodeOptions Options, SharedSecret? Secret, string? CoordinatorPath, bool LogTrials = false);
@@ -51,6 +59,8 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
     private DateTime _lastHeartbeat = DateTime.MinValue;
     private IActorRef? _handingBack;
     private bool _returnPending;
+    private int _returned;
+    private int _batchTarget = 1;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -66,6 +76,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         Receive<TrialsGranted>(HandleGranted);
         Receive<ResultsAcknowledged>(HandleAcknowledged);
         Receive<NodeState.Finished>(_ => ScheduleFlush());
+        Receive<NodeState.SlotFreed>(_ => HandleSlotFreed());
         Receive<FlushDue>(_ => HandleFlush());
         Receive<Tick>(_ => HandleTick());
         Receive<Terminated>(t => HandleLost(new Lost($"the coordinator at {t.ActorRef.Path.Address} is gone")));
@@ -89,6 +100,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _state.Attach(Self);
+        StartWork(); // slots freed while no agent was attached
         Timers.StartPeriodicTimer("tick", new Tick(), TimeSpan.FromMilliseconds(250));
         if (_coordinator is not null) SayHello();
         else
@@ -129,7 +141,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         if (now - _lastHeartbeat >= Options.HeartbeatInterval)
         {
             _lastHeartbeat = now;
-            _coordinator.Tell(new NodeHeartbeat(Options.Node, Environment.MachineName, Options.Slots, _state.Running, _state.Done, now));
+            _coordinator.Tell(new NodeHeartbeat(Options.Node, Environment.MachineName, Options.Slots, _state.BusySlots, _state.Done, now));
         }
         var stale = _state.Outbox().Where(r => !_sentAt.TryGetValue(r.Spec.Id, out var at) || now - at > ResendAfter).ToList();
         if (stale.Count > 0) SendResults(stale, now);
@@ -155,7 +167,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         _registered = true;
         _outstanding = 0;
         _sentAt.Clear();
-        _log.Info("node {0}: registered with sweep {1}; {2} results to hand over, {3} trials running", Options.Node, welcome.Sweep, _state.OutboxCount, _state.Running);
+        _log.Info("node {0}: registered with sweep {1}; {2} results to hand over, {3} trials held", Options.Node, welcome.Sweep, _state.OutboxCount, _state.Held);
         ScheduleFlush();
     }
 
@@ -175,15 +187,38 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
             Sender.Tell(new TrialsReturned(Options.Node, [.. granted.Leases.Select(l => l.Trial.Id)]));
             return;
         }
-        var started = 0;
         foreach (var lease in granted.Leases)
         {
-            if (!_state.TryStart(lease)) continue;
-            TrialRunner.Start(lease, Options.Node, _state.Finish, _state.Abandon, _state.Stopping.Token);
-            started++;
+            if (!_state.TryHold(lease)) continue;
+            if (Options.Batching && lease.Attempt <= 1) LearnBatchTarget(lease.Trial);
         }
-        if (_log.IsDebugEnabled || _settings.LogTrials)
-            _log.Info("node {0}: started {1} trials, busy {2}/{3}", Options.Node, started, _state.Running, Options.Slots);
+        StartWork();
+    }
+
+    /// <summary>Trials per slot to ask for: how many one batch of this kind trains at once on this processor.</summary>
+    private void LearnBatchTarget(TrialSpec trial)
+    {
+        try { _batchTarget = Math.Max(1, LanesPerBatch * Trainer.LaneCount(trial.Config)); }
+        catch (ArgumentException) { } // a bad config: its trial ends as a failed row; the target stays
+    }
+
+    /// <summary>Every free slot takes the next work waiting: a batch of leases, or one lease alone.</summary>
+    private void StartWork()
+    {
+        var started = 0;
+        while (_state.TakeWork(Options.Slots, _batchTarget, Options.Batching) is { } work)
+        {
+            BatchRunner.Start(work, Options.Node, _state.Finish, _state.Abandon, _state.FreeSlot, _state.Stopping.Token);
+            started += work.Count;
+        }
+        if (started > 0 && (_log.IsDebugEnabled || _settings.LogTrials))
+            _log.Info("node {0}: started {1} trials, busy {2}/{3}, {4} waiting", Options.Node, started, _state.BusySlots, Options.Slots, _state.Waiting);
+    }
+
+    private void HandleSlotFreed()
+    {
+        StartWork();
+        ScheduleFlush();
     }
 
     private void HandleAcknowledged(ResultsAcknowledged acknowledged)
@@ -209,11 +244,11 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         var fresh = _state.Outbox().Where(r => !_sentAt.ContainsKey(r.Spec.Id)).ToList();
         if (fresh.Count > 0) SendResults(fresh, now);
         if (_handingBack is not null) return;
-        var free = Options.Slots - _state.Running - _outstanding;
-        if (free > 0)
+        var want = (Options.Slots - _state.BusySlots) * _batchTarget - _state.Waiting - _outstanding;
+        if (want > 0)
         {
-            _outstanding += free;
-            _coordinator.Tell(new TrialsWanted(Options.Node, free));
+            _outstanding += want;
+            _coordinator.Tell(new TrialsWanted(Options.Node, want));
         }
     }
 
@@ -229,7 +264,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
     private void HandleLost(Lost lost)
     {
         if (_lost.Task.IsCompleted) return;
-        _log.Warning("node {0}: {1}; {2} results wait for the next coordinator, {3} trials keep running", Options.Node, lost.Why, _state.OutboxCount, _state.Running);
+        _log.Warning("node {0}: {1}; {2} results wait for the next coordinator, {3} trials held go on", Options.Node, lost.Why, _state.OutboxCount, _state.Held);
         _coordinator = null;
         _registered = false;
         _lost.TrySetResult(lost.Why);
@@ -238,15 +273,16 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
     private void HandleHandBack()
     {
         _handingBack = Sender;
-        // Runners see the cancellation and end without a result; their trials go back to the coordinator now.
-        _state.Stopping.Cancel();
-        var running = _state.RunningTrials();
-        if (_coordinator is not null && _registered && running.Count > 0)
+        // Slots see the cancellation and end without a result; their unfinished trials and those waiting for a
+        // slot go back to the coordinator now.
+        var held = _state.GiveUpHeld();
+        _returned = held.Count;
+        if (_coordinator is not null && _registered && held.Count > 0)
         {
             _returnPending = true;
-            _coordinator.Tell(new TrialsReturned(Options.Node, running));
+            _coordinator.Tell(new TrialsReturned(Options.Node, held));
         }
-        _log.Info("node {0}: stopping; handing back {1} running trials", Options.Node, running.Count);
+        _log.Info("node {0}: stopping; handing back {1} held trials", Options.Node, held.Count);
         if (!_registered) FinishHandBack();
         else if (_state.OutboxCount > 0) ScheduleFlush();
         else if (!_returnPending) FinishHandBack();
@@ -262,6 +298,6 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
     private void FinishHandBack()
     {
         if (_returnPending && _registered) return;
-        _handingBack?.Tell(new HandedBack(_state.RunningTrials().Count, _state.OutboxCount));
+        _handingBack?.Tell(new HandedBack(_returned, _state.OutboxCount));
     }
 }

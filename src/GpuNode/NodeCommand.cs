@@ -18,20 +18,21 @@ internal static class NodeCommand
     public static RootCommand Create()
     {
         var coordinator = new Option<string?>("--coordinator") { Description = $"HOST:PORT the coordinator listens on, as given to `sweep run --listen` (or env {CoordinatorVariable})" };
-        var slots = new Option<int>("--slots") { Description = "trials run at once (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var slots = new Option<int>("--slots") { Description = "cores used: each slot trains one batch of trials at once (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var noBatch = new Option<bool>("--no-batch") { Description = "train one trial per slot instead of a batch (same results, slower for small models)" };
         var nodeId = new Option<string?>("--node-id") { Description = "name shown in status (default: host-pid)" };
         var secretFile = new Option<string?>("--secret-file") { Description = $"file holding the sweep's shared secret (or env {SharedSecret.Variable})" };
         var heartbeat = new Option<double>("--heartbeat") { Description = "seconds between heartbeats to the coordinator", DefaultValueFactory = _ => 5 };
         var verbose = new Option<bool>("--verbose") { Description = "log every batch of trials started" };
         var root = new RootCommand("SweepCluster worker node: joins a coordinator's Akka cluster and runs its trials")
         {
-            coordinator, slots, nodeId, secretFile, heartbeat, verbose,
+            coordinator, slots, noBatch, nodeId, secretFile, heartbeat, verbose,
         };
         root.SetAction((parsed, cancellation) =>
         {
             var options = new NodeOptions(
                 parsed.GetValue(nodeId) is { Length: > 0 } id ? new NodeId(id) : NodeOptions.DefaultNodeId(),
-                parsed.GetValue(slots), TimeSpan.FromSeconds(parsed.GetValue(heartbeat)));
+                parsed.GetValue(slots), TimeSpan.FromSeconds(parsed.GetValue(heartbeat)), Batching: !parsed.GetValue(noBatch));
             return RunAsync(parsed.GetValue(coordinator) ?? Environment.GetEnvironmentVariable(CoordinatorVariable), parsed.GetValue(secretFile), parsed.GetValue(verbose), options, cancellation);
         });
         return root;
@@ -55,7 +56,7 @@ internal static class NodeCommand
         var state = new NodeState();
         var config = AkkaConfig.Cluster(self, 0, $"{host}:{port}", AkkaConfig.NodeRole);
         var settings = new NodeAgent.Settings(options, secret, AkkaConfig.SweepActorPath(config, host, port), verbose);
-        Console.WriteLine($"sweep-node {options.Node}: {options.Slots} slots, coordinator {host}:{port}, this node at {self}{(secret is null ? "" : ", with the sweep's secret")}");
+        Console.WriteLine($"sweep-node {options.Node}: {options.Slots} slots{(options.Batching ? "" : ", batching off")}, coordinator {host}:{port}, this node at {self}{(secret is null ? "" : ", with the sweep's secret")}");
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var _ = stopping.Register(() => stopped.TrySetResult());
         while (true)

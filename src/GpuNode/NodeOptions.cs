@@ -2,8 +2,11 @@ using SweepCluster.Protocol;
 
 namespace SweepCluster.GpuNode;
 
-/// <summary>A node's settings. A trial's time limit and delivery limit come with the trial from its sweep.</summary>
-internal sealed record NodeOptions(NodeId Node, int Slots, TimeSpan HeartbeatInterval)
+/// <summary>
+/// A node's settings. A trial's time limit and delivery limit come with the trial from its sweep. Slots: trials
+/// (or batches of trials, when Batching) trained at once, one core each.
+/// </summary>
+internal sealed record NodeOptions(NodeId Node, int Slots, TimeSpan HeartbeatInterval, bool Batching = true)
 {
     public static NodeId DefaultNodeId() => new($"{Environment.MachineName}-{Environment.ProcessId}");
 }

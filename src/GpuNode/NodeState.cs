@@ -1,27 +1,33 @@
 using Akka.Actor;
 using SweepCluster.Protocol;
+using SweepCluster.Training;
 
 namespace SweepCluster.GpuNode;
 
 /// <summary>
-/// What a node must keep across the loss of its coordinator: the trials running on their threads and the outbox of
-/// results not yet acknowledged. A node that loses its coordinator (restarted elsewhere on the same address, or this
-/// node downed after a freeze) rejoins with a fresh ActorSystem, because Akka quarantines the old one; this object
-/// outlives each system and the NodeAgent of the new one picks it up. Runner threads write here under the lock and
-/// poke whichever agent is current.
+/// What a node must keep across the loss of its coordinator: the leases it holds (training in a slot or waiting for
+/// one), the slots in use and the outbox of results not yet acknowledged. A node that loses its coordinator
+/// (restarted elsewhere on the same address, or this node downed after a freeze) rejoins with a fresh ActorSystem,
+/// because Akka quarantines the old one; this object outlives each system and the NodeAgent of the new one picks it
+/// up. Slot threads write here under the lock and poke whichever agent is current.
 /// </summary>
 internal sealed class NodeState
 {
     private readonly object _gate = new();
-    private readonly Dictionary<TrialId, Lease> _running = [];
+    private readonly Dictionary<TrialId, Lease> _held = [];
+    private readonly List<Lease> _waiting = [];
     private readonly Dictionary<TrialId, TrialResult> _outbox = [];
     private IActorRef? _agent;
+    private int _busySlots;
     private long _done;
 
-    /// <summary>Cancelled when the node stops: runners end without a result and their trials are handed back.</summary>
+    /// <summary>Cancelled when the node stops: slots end without a result and their trials are handed back.</summary>
     public CancellationTokenSource Stopping { get; } = new();
 
     public sealed record Finished(TrialId Trial);
+
+    /// <summary>A slot's thread ended: the agent starts the next work and asks for more.</summary>
+    public sealed record SlotFreed;
 
     public void Attach(IActorRef agent)
     {
@@ -33,34 +39,97 @@ internal sealed class NodeState
         lock (_gate) if (Equals(_agent, agent)) _agent = null;
     }
 
-    /// <summary>False when the trial already runs here or its result waits in the outbox (a duplicate lease).</summary>
-    public bool TryStart(Lease lease)
+    /// <summary>
+    /// Holds the lease until a slot takes it. False when the trial is already held here or its result waits in the
+    /// outbox (a duplicate lease).
+    /// </summary>
+    public bool TryHold(Lease lease)
     {
         lock (_gate)
         {
-            if (_running.ContainsKey(lease.Trial.Id) || _outbox.ContainsKey(lease.Trial.Id)) return false;
-            _running.Add(lease.Trial.Id, lease);
+            if (_held.ContainsKey(lease.Trial.Id) || _outbox.ContainsKey(lease.Trial.Id)) return false;
+            _held.Add(lease.Trial.Id, lease);
+            _waiting.Add(lease);
             return true;
         }
     }
 
-    /// <summary>Called on the runner's thread: the result waits in the outbox until a coordinator acknowledges it.</summary>
+    /// <summary>
+    /// The next work for a free slot, which is then counted busy; null when every slot is busy, nothing waits, or
+    /// the node is stopping. Batched, the work is the first waiting lease with the waiting leases of its BatchKey,
+    /// shared out among the free slots and at most batchTarget of them. A trial delivered before (its holder died or
+    /// stopped: it may be the trial that kills its node) runs alone, as does everything when batching is off.
+    /// </summary>
+    public List<Lease>? TakeWork(int slots, int batchTarget, bool batching)
+    {
+        lock (_gate)
+        {
+            if (Stopping.IsCancellationRequested || _busySlots >= slots || _waiting.Count == 0) return null;
+            var first = _waiting[0];
+            List<Lease> work = [first];
+            if (batching && first.Attempt <= 1 && Key(first) is { Batchable: true } key)
+            {
+                var same = _waiting.Skip(1).Where(l => l.Attempt <= 1 && Key(l) == key).ToList();
+                var share = Math.Min(batchTarget, (same.Count + 1 + (slots - _busySlots) - 1) / (slots - _busySlots));
+                work.AddRange(same.Take(share - 1));
+            }
+            foreach (var lease in work) _waiting.Remove(lease);
+            _busySlots++;
+            return work;
+        }
+    }
+
+    private static BatchKey? Key(Lease lease)
+    {
+        try { return BatchKey.For(lease.Trial.Config); }
+        catch (ArgumentException) { return null; }
+    }
+
+    /// <summary>Called on a slot's thread when it is done with its work.</summary>
+    public void FreeSlot()
+    {
+        IActorRef? agent;
+        lock (_gate)
+        {
+            _busySlots--;
+            agent = _agent;
+        }
+        agent?.Tell(new SlotFreed());
+    }
+
+    /// <summary>Called on a slot's thread: the result waits in the outbox until a coordinator acknowledges it.</summary>
     public void Finish(TrialResult result)
     {
         IActorRef? agent;
         lock (_gate)
         {
-            _running.Remove(result.Spec.Id);
+            if (!_held.Remove(result.Spec.Id)) return; // already handed back: it runs again elsewhere
             _outbox[result.Spec.Id] = result;
             agent = _agent;
         }
         agent?.Tell(new Finished(result.Spec.Id));
     }
 
-    /// <summary>A runner that ended without a result (the node is stopping).</summary>
+    /// <summary>A trial that ended without a result (the node is stopping).</summary>
     public void Abandon(TrialId trial)
     {
-        lock (_gate) _running.Remove(trial);
+        lock (_gate) _held.Remove(trial);
+    }
+
+    /// <summary>
+    /// The node stops: every held trial, training or waiting, is dropped here so that it is handed back, and no
+    /// result of it is reported any more.
+    /// </summary>
+    public List<TrialId> GiveUpHeld()
+    {
+        lock (_gate)
+        {
+            Stopping.Cancel();
+            var held = _held.Keys.ToList();
+            _held.Clear();
+            _waiting.Clear();
+            return held;
+        }
     }
 
     public void Acknowledge(IEnumerable<TrialId> trials)
@@ -70,19 +139,26 @@ internal sealed class NodeState
                 if (_outbox.Remove(id)) _done++;
     }
 
-    public int Running
+    /// <summary>Trials held: training in a slot or waiting for one.</summary>
+    public int Held
     {
-        get { lock (_gate) return _running.Count; }
+        get { lock (_gate) return _held.Count; }
+    }
+
+    /// <summary>Leases waiting for a slot.</summary>
+    public int Waiting
+    {
+        get { lock (_gate) return _waiting.Count; }
+    }
+
+    public int BusySlots
+    {
+        get { lock (_gate) return _busySlots; }
     }
 
     public long Done
     {
         get { lock (_gate) return _done; }
-    }
-
-    public List<TrialId> RunningTrials()
-    {
-        lock (_gate) return [.. _running.Keys];
     }
 
     public List<TrialResult> Outbox(IReadOnlySet<TrialId>? only = null)

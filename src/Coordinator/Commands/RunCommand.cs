@@ -15,7 +15,8 @@ internal static class RunCommand
     public static Command Create()
     {
         var file = new Argument<string>("file") { Description = "the sweep file (YAML)" };
-        var slots = new Option<int>("--slots") { Description = "trials run at once by the embedded node (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var slots = new Option<int>("--slots") { Description = "cores used by the embedded node: each slot trains one batch of trials at once (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var noBatch = new Option<bool>("--no-batch") { Description = "the embedded node trains one trial per slot instead of a batch (same results, slower for small models)" };
         // The concept's old name, kept so that existing scripts keep working; not shown in --help.
         var workers = new Option<int?>("--workers") { Hidden = true };
         var fresh = new Option<bool>("--fresh") { Description = "start over: the previous run folder is moved aside to <name>.archived-<time>" };
@@ -25,14 +26,14 @@ internal static class RunCommand
         var flushRows = new Option<int>("--flush-rows") { Description = "write a part file after this many results", DefaultValueFactory = _ => 2000 };
         var flushSeconds = new Option<double>("--flush-seconds") { Description = "or after this many seconds", DefaultValueFactory = _ => 5 };
         var retryFailed = new Option<bool>("--retry-failed") { Description = "run again the trials recorded as failed or timeout (their rows are replaced)" };
-        var command = new Command("run", "run a sweep, or continue it where it stopped") { file, slots, workers, fresh, retryFailed, runs, listen, secretFile, flushRows, flushSeconds };
+        var command = new Command("run", "run a sweep, or continue it where it stopped") { file, slots, noBatch, workers, fresh, retryFailed, runs, listen, secretFile, flushRows, flushSeconds };
         command.SetAction((p, cancellation) => RunAsync(new RunRequest(
             p.GetValue(file)!, p.GetValue(workers) ?? p.GetValue(slots), p.GetValue(fresh), p.GetValue(retryFailed), p.GetValue(runs)!, p.GetValue(listen),
-            p.GetValue(secretFile), p.GetValue(flushRows), p.GetValue(flushSeconds)), cancellation));
+            p.GetValue(secretFile), p.GetValue(flushRows), p.GetValue(flushSeconds), !p.GetValue(noBatch)), cancellation));
         return command;
     }
 
-    private sealed record RunRequest(string File, int Slots, bool Fresh, bool RetryFailed, string Runs, string? Listen, string? SecretFile, int FlushRows, double FlushSeconds);
+    private sealed record RunRequest(string File, int Slots, bool Fresh, bool RetryFailed, string Runs, string? Listen, string? SecretFile, int FlushRows, double FlushSeconds, bool Batching);
 
     private static async Task<int> RunAsync(RunRequest request, CancellationToken cancellation)
     {
@@ -75,7 +76,7 @@ internal static class RunCommand
         Console.WriteLine(sweep.Estimate.Search == SearchMode.Adaptive
             ? $"sweep {sweep.Name}: adaptive search over {grid.Count} trials of the full grid, {recorded.Count} already recorded in {folder.Root}"
             : $"sweep {sweep.Name}: {grid.Count} trials, {recorded.Count} already recorded in {folder.Root}");
-        var counts = await RunActorsAsync(sweep, trials, recorded, folder, request.Slots, listen, options, cancellation);
+        var counts = await RunActorsAsync(sweep, trials, recorded, folder, request.Slots, request.Batching, listen, options, cancellation);
         if (cancellation.IsCancellationRequested)
         {
             Console.WriteLine($"interrupted: {counts.Done} of {counts.Total} trials are recorded; run the same command again to continue");
@@ -96,7 +97,7 @@ internal static class RunCommand
             : new GridTrials(grid);
 
     private static async Task<SweepCounts> RunActorsAsync(SweepFile sweep, ITrialSource trials, Dictionary<TrialId, TrialStatus> recorded,
-        RunFolder folder, int slots, (string Host, int Port)? listen, SweepRun.Options options, CancellationToken cancellation)
+        RunFolder folder, int slots, bool batching, (string Host, int Port)? listen, SweepRun.Options options, CancellationToken cancellation)
     {
         var config = listen is { } l
             ? AkkaConfig.Cluster(l.Host, l.Port, $"{l.Host}:{l.Port}", AkkaConfig.CoordinatorRole)
@@ -115,7 +116,7 @@ internal static class RunCommand
                         (options.Secret is null ? "" : " (and the same --secret-file or SWEEP_SECRET)"));
                 else
                 {
-                    var settings = new NodeAgent.Settings(new NodeOptions(new NodeId("embedded"), slots, TimeSpan.FromSeconds(30)), null, null);
+                    var settings = new NodeAgent.Settings(new NodeOptions(new NodeId("embedded"), slots, TimeSpan.FromSeconds(30), batching), null, null);
                     var lost = new TaskCompletionSource<string>();
                     system.ActorOf(Props.Create(() => new NodeAgent(settings, node, run, lost)), "node");
                 }

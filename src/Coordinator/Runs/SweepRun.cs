@@ -48,6 +48,11 @@ internal sealed class SweepRun : ReceiveActor
     private readonly Dictionary<TrialId, (IActorRef Holder, Lease Lease)> _leases = [];
     private readonly Dictionary<TrialId, int> _attempts = [];
     private readonly Queue<TrialSpec> _again = new();
+    /// <summary>
+    /// Trials whose holder died: each may be the one that kills its node, so each is granted alone, and only to a
+    /// node that holds fewer trials than its slots (the node trains it alone; docs/architecture.md).
+    /// </summary>
+    private readonly HashSet<TrialId> _orphans = [];
     private readonly Dictionary<IActorRef, NodeEntry> _nodes = [];
     private readonly Dictionary<IActorRef, string> _challenges = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -157,7 +162,7 @@ internal sealed class SweepRun : ReceiveActor
     {
         if (_stopping || node.Wanting <= 0) return;
         var leases = new List<Lease>();
-        while (node.Wanting > 0 && NextPending() is { } trial)
+        while (node.Wanting > 0 && !(OrphanNext() && node.Held.Count >= node.Slots) && NextPending() is { } trial)
         {
             var attempt = _attempts[trial.Id] = _attempts.GetValueOrDefault(trial.Id) + 1;
             var lease = new Lease(trial, attempt);
@@ -165,9 +170,12 @@ internal sealed class SweepRun : ReceiveActor
             node.Held.Add(trial.Id);
             node.Wanting--;
             leases.Add(lease);
+            if (_orphans.Remove(trial.Id)) break;
         }
         if (leases.Count > 0) holder.Tell(new TrialsGranted(leases));
     }
+
+    private bool OrphanNext() => _again.TryPeek(out var next) && _orphans.Contains(next.Id);
 
     private void ServeWaiting()
     {
@@ -279,6 +287,7 @@ internal sealed class SweepRun : ReceiveActor
             else
             {
                 _again.Enqueue(spec);
+                _orphans.Add(id);
                 again++;
             }
         }

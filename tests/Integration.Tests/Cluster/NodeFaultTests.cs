@@ -47,9 +47,9 @@ public sealed class NodeFaultTests
         await using var cluster = new ClusterHarness(SlowSweep("node-kill", seeds: 16)) { TrialDelayMilliseconds = 1500 };
         var coordinator = cluster.StartCoordinator();
         var victim = cluster.StartNode("victim", slots: 2);
-        cluster.StartNode("survivor", slots: 2);
-
+        // Once the victim is busy: a node that joins first takes a batch of every trial on its second pull.
         Assert.True(await Signals.WaitUntilAsync(() => ClusterHarness.IsBusy(victim, 2), Patience), cluster.AllOutput());
+        cluster.StartNode("survivor", slots: 2);
         victim.KillHard();
 
         Assert.True(await coordinator.WaitForExitAsync(Patience) == 0, cluster.AllOutput());
@@ -68,9 +68,10 @@ public sealed class NodeFaultTests
         await using var cluster = new ClusterHarness(SlowSweep("node-term", seeds: 12)) { TrialDelayMilliseconds = 1500 };
         var coordinator = cluster.StartCoordinator();
         var leaving = cluster.StartNode("leaving", slots: 2);
-        cluster.StartNode("staying", slots: 2);
-
+        // Once leaving is busy with its first pull (one trial per slot): a node that joins first would take a batch
+        // of every trial on its second pull.
         Assert.True(await Signals.WaitUntilAsync(() => ClusterHarness.IsBusy(leaving, 2), Patience), cluster.AllOutput());
+        cluster.StartNode("staying", slots: 2);
         Signals.Terminate(leaving.Pid);
         Assert.True(await leaving.WaitForExitAsync(60) == 0, leaving.Output);
 

@@ -60,7 +60,8 @@ public sealed class EmbeddedSweepTests
     public void KilledWithSigkillAtRandomMomentsAndRestartedRecordsEveryTrialExactlyOnce()
     {
         using var tmp = new TempDir();
-        var file = tmp.Write("small.yaml", Small);
+        // 720 trials: batched, 240 finish before the first kill as often as not.
+        var file = tmp.Write("small.yaml", Small.Replace("range: [0, 9]", "range: [0, 29]", StringComparison.Ordinal));
         var runs = Path.Combine(tmp.Path, "runs");
         string[] args = ["run", file, "--runs", runs, "--slots", "2", "--flush-rows", "7", "--flush-seconds", "0.1"];
         var seed = Environment.TickCount;
@@ -81,8 +82,8 @@ public sealed class EmbeddedSweepTests
 
         var rows = Results.Read(Path.Combine(runs, "small"));
         Assert.True(kills > 0, $"seed {seed}: the sweep finished before any kill; the test proved nothing");
-        Assert.Equal(240, rows.Select(r => r.Id).Distinct().Count());
-        Assert.True(rows.Count == 240, $"seed {seed}: {rows.Count} rows for 240 trials after {kills} kills: a trial was recorded twice");
+        Assert.Equal(720, rows.Select(r => r.Id).Distinct().Count());
+        Assert.True(rows.Count == 720, $"seed {seed}: {rows.Count} rows for 720 trials after {kills} kills: a trial was recorded twice");
         Assert.DoesNotContain(Directory.GetFiles(Path.Combine(runs, "small", "results")), f => !f.EndsWith(".parquet", StringComparison.Ordinal));
     }
 
