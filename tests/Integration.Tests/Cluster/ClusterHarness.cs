@@ -79,9 +79,16 @@ internal sealed class ClusterHarness : IAsyncDisposable
     public ChildProcess StartStatus() => Track(ChildProcess.Start("status", "sweep.dll",
         ["status", RunFolder, "--coordinator", Address], Environment()));
 
+    /// <summary>
+    /// False: nodes train one trial per slot (`--no-batch`), so every trial waits the trial delay itself; batched, a
+    /// whole batch waits it once and a sweep can end before a test's schedule of kills has run.
+    /// </summary>
+    public bool NodeBatching { get; init; } = true;
+
     public ChildProcess StartNode(string name, int slots, IReadOnlyDictionary<string, string>? environment = null) =>
         Track(ChildProcess.Start(name, "sweep-node.dll",
-            ["--coordinator", Address, "--slots", slots.ToString(), "--node-id", name, "--heartbeat", "0.3", "--verbose"], Environment(environment)));
+            ["--coordinator", Address, "--slots", slots.ToString(), "--node-id", name, "--heartbeat", "0.3", "--verbose", .. NodeBatching ? Array.Empty<string>() : ["--no-batch"]],
+            Environment(environment)));
 
     /// <summary>A node restarted whenever it exits, as systemd's Restart=always or a Slurm requeue would.</summary>
     public void StartSupervisedNode(string name, int slots, IReadOnlyDictionary<string, string>? environment = null)

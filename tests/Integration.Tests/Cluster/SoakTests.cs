@@ -14,7 +14,7 @@ public sealed class SoakTests
     {
         var kills = int.TryParse(Environment.GetEnvironmentVariable("SWEEP_SOAK_KILLS"), out var k) ? k : 3;
         var seeds = Math.Max(60, kills * 20);
-        await using var cluster = new ClusterHarness(NodeFaultTests.SlowSweep("soak", seeds, run: "run: { max_deliveries: 50 }")) { TrialDelayMilliseconds = 400 };
+        await using var cluster = new ClusterHarness(NodeFaultTests.SlowSweep("soak", seeds, run: "run: { max_deliveries: 50 }")) { TrialDelayMilliseconds = 400, NodeBatching = false };
         var seed = Environment.TickCount;
         var random = new Random(seed);
         cluster.StartSupervisedNode("n1", slots: 2);

@@ -67,11 +67,17 @@ public sealed class EmbeddedSweepTests
         var seed = Environment.TickCount;
         var random = new Random(seed);
         var kills = 0;
+        var results = Path.Combine(runs, "small", "results");
+        int Parts() => Directory.Exists(results) ? Directory.GetFiles(results, "part-*.parquet").Length : 0;
         for (var round = 0; round < 3; round++)
         {
             using var cli = SweepCli.Start(args);
-            var delay = TimeSpan.FromMilliseconds(random.Next(400, 2500));
-            if (!WaitForExit(cli, delay))
+            // A random moment while it runs: once this run has written a part file of its own, up to 150 ms later
+            // (on a quiet machine the whole sweep takes about a second and a half, so a fixed delay often misses it).
+            var before = Parts();
+            var clock = Stopwatch.StartNew();
+            while (!cli.HasExited && Parts() == before && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(5);
+            if (!WaitForExit(cli, TimeSpan.FromMilliseconds(random.Next(0, 150))))
             {
                 cli.KillHard();
                 kills++;
