@@ -11,6 +11,11 @@ sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
 host=$(hostname -s)
 cpus=$(nproc)
 
+# slurmctld must resolve its own host name; a fresh VM or container may not list it.
+if ! getent hosts "$host" >/dev/null; then
+  echo "127.0.0.1 $host" | $sudo tee -a /etc/hosts >/dev/null
+fi
+
 if scontrol ping 2>/dev/null | grep -q 'is UP'; then
   echo "slurm: already running on $host"
   exit 0
