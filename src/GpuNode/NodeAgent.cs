@@ -159,7 +159,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
     private void HandleChallenge(RegistrationChallenge challenge)
     {
         var proof = _settings.Secret?.Prove(challenge.Nonce, Options.Node.Value) ?? "";
-        Sender.Tell(new RegisterNode(Options.Node, Environment.MachineName, Options.Slots, challenge.Nonce, proof));
+        Sender.Tell(new RegisterNode(Options.Node, Environment.MachineName, Options.Slots, challenge.Nonce, proof, _state.Incarnation));
     }
 
     private void HandleWelcome(NodeWelcome welcome)

@@ -21,6 +21,9 @@ internal sealed class NodeState
     private int _busySlots;
     private long _done;
 
+    /// <summary>This process, as the coordinator tells a rejoining node from a restarted one.</summary>
+    public string Incarnation { get; } = Guid.NewGuid().ToString("N");
+
     /// <summary>Cancelled when the node stops: slots end without a result and their trials are handed back.</summary>
     public CancellationTokenSource Stopping { get; } = new();
 

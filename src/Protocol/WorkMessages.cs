@@ -11,8 +11,12 @@ public sealed record NodeHello(NodeId Node, string Host, int Slots) : IWireMessa
 /// <summary>A fresh random nonce the node must sign with the sweep's secret.</summary>
 public sealed record RegistrationChallenge(string Nonce) : IWireMessage;
 
-/// <summary>Proof = hex HMAC-SHA256(secret, nonce + "\n" + node id); empty when the sweep has no secret.</summary>
-public sealed record RegisterNode(NodeId Node, string Host, int Slots, string Nonce, string Proof) : IWireMessage;
+/// <summary>
+/// Proof = hex HMAC-SHA256(secret, nonce + "\n" + node id); empty when the sweep has no secret. Incarnation is one per
+/// node process: a node that rejoins with a fresh ActorSystem keeps it (its trials still run), a process started again
+/// under the same node id has a new one (the old process's trials died with it).
+/// </summary>
+public sealed record RegisterNode(NodeId Node, string Host, int Slots, string Nonce, string Proof, string Incarnation = "") : IWireMessage;
 
 /// <summary>The node is registered for this sweep: it may now ask for trials and deliver results.</summary>
 public sealed record NodeWelcome(SweepId Sweep) : IWireMessage;

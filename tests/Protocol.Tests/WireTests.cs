@@ -111,7 +111,7 @@ public sealed class WorkMessageWireTests
         {
             new NodeHello(new NodeId("n"), "host", 4),
             new RegistrationChallenge("00ff"),
-            new RegisterNode(new NodeId("n"), "host", 4, "00ff", "abcd"),
+            new RegisterNode(new NodeId("n"), "host", 4, "00ff", "abcd", "0123456789abcdef"),
             new NodeWelcome(new SweepId("s")),
             new NodeRejected("no"),
             new TrialsWanted(new NodeId("n"), 3),

@@ -31,6 +31,7 @@ internal sealed class SweepRun : ReceiveActor
         public NodeId Id { get; set; } = id;
         public string Host { get; set; } = host;
         public int Slots { get; set; } = slots;
+        public string Incarnation { get; init; } = "";
         public HashSet<TrialId> Held { get; } = [];
         public int Wanting { get; set; }
         public NodeHeartbeat? Heartbeat { get; set; }
@@ -122,11 +123,18 @@ internal sealed class SweepRun : ReceiveActor
         }
         if (!_nodes.TryGetValue(Sender, out var entry))
         {
-            entry = new NodeEntry(m.Node, m.Host, m.Slots);
-            // The same node back with a fresh ActorSystem (after losing a coordinator or being downed): its trials
-            // are still running there, so its leases move to the new agent instead of running twice.
+            entry = new NodeEntry(m.Node, m.Host, m.Slots) { Incarnation = m.Incarnation };
             foreach (var (oldRef, old) in _nodes.Where(n => n.Value.Id == m.Node).ToList())
             {
+                // The same process back with a fresh ActorSystem (after losing a coordinator or being downed): its
+                // trials are still running there, so its leases move to the new agent instead of running twice.
+                // A new process under the same node id (restarted after a crash, often before the failure detector
+                // noticed): the old one's trials died with it and run again.
+                if (old.Incarnation != m.Incarnation)
+                {
+                    HandleNodeGone(oldRef, "started again as a new process");
+                    continue;
+                }
                 foreach (var id in old.Held)
                     if (_leases.TryGetValue(id, out var lease)) { _leases[id] = (Sender, lease.Lease); entry.Held.Add(id); }
                 _nodes.Remove(oldRef);

@@ -58,13 +58,13 @@ public sealed class SweepRunTests : TestKit, IDisposable
         public void Report(SweepCounts counts) { }
     }
 
-    private Akka.TestKit.TestProbe Register(string name, int slots, bool rightSecret = true)
+    private Akka.TestKit.TestProbe Register(string name, int slots, bool rightSecret = true, string incarnation = "")
     {
-        var node = CreateTestProbe(name);
+        var node = CreateTestProbe();
         _run.Tell(new NodeHello(new NodeId(name), "host", slots), node);
         var nonce = node.ExpectMsg<RegistrationChallenge>().Nonce;
         var proof = rightSecret ? _secret.Prove(nonce, name) : Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes("wrong"), Encoding.UTF8.GetBytes(nonce + "\n" + name)));
-        _run.Tell(new RegisterNode(new NodeId(name), "host", slots, nonce, proof), node);
+        _run.Tell(new RegisterNode(new NodeId(name), "host", slots, nonce, proof, incarnation), node);
         return node;
     }
 
@@ -82,6 +82,31 @@ public sealed class SweepRunTests : TestKit, IDisposable
         stranger.ExpectMsg<NodeRejected>();
         stranger.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         Assert.Empty(_folder.ReadRecorded());
+    }
+
+    [Fact]
+    public void A_node_back_with_a_fresh_actor_system_keeps_its_trials_and_a_restarted_process_gives_them_back()
+    {
+        var first = Register("n1", 2, incarnation: "process-a");
+        first.ExpectMsg<NodeWelcome>();
+        _run.Tell(new TrialsWanted(new NodeId("n1"), 2), first);
+        var held = first.ExpectMsg<TrialsGranted>().Leases.Select(l => l.Trial.Id).ToHashSet();
+
+        // The same process rejoins (new agent, same incarnation): its two trials still run there, so it gets the rest.
+        var rejoined = Register("n1", 2, incarnation: "process-a");
+        rejoined.ExpectMsg<NodeWelcome>();
+        _run.Tell(new TrialsWanted(new NodeId("n1"), 6), rejoined);
+        var rest = rejoined.ExpectMsg<TrialsGranted>().Leases;
+        Assert.Equal(4, rest.Count);
+        Assert.DoesNotContain(rest, l => held.Contains(l.Trial.Id));
+
+        // A new process under the same node id: everything the old one held died with it and is leased again.
+        var restarted = Register("n1", 2, incarnation: "process-b");
+        restarted.ExpectMsg<NodeWelcome>();
+        _run.Tell(new TrialsWanted(new NodeId("n1"), 6), restarted);
+        // Orphans go out one per grant (so that a poison trial dies alone), each at its second attempt.
+        var again = Assert.Single(restarted.ExpectMsg<TrialsGranted>().Leases);
+        Assert.Equal(2, again.Attempt);
     }
 
     [Fact]
