@@ -28,7 +28,7 @@ public sealed class AxisValues : IEquatable<AxisValues>, IComparable<AxisValues>
         get
         {
             for (var i = 0; i < Axes.Count; i++)
-                if (ReferenceEquals(Axes[i], axis)) return _values[i];
+                if (Axes[i].Equals(axis)) return _values[i];
             throw new ArgumentException($"no value for the axis '{axis.Name}'", nameof(axis));
         }
     }

@@ -14,6 +14,8 @@ public static class Theory
     public static int? OptimisticSize(TrialConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        // A user's program is a model the formulas know nothing of.
+        if (config.Program is not null) return null;
         var outputBias = config.Model.OutputBias ? 1 : 0;
         int? size = config.Model.Kind switch
         {

@@ -26,5 +26,7 @@ public static class ResultColumns
     public const string FinishedAt = "finished_at";            // timestamp µs UTC
     public const string Error = "error";                       // null when ok
     public const string Config = "config";                     // canonical JSON of TrialConfig
+    public const string Metrics = "metrics";                   // a program's metrics as a JSON object; null otherwise
+    public const string Gpu = "gpu";                           // the GPU of the slot that ran it; null without one
     public const string Step = "step";                         // curves: the training step of a point
 }

@@ -31,10 +31,27 @@ public sealed class GridAxis
 
     public bool Required => Default.Count == 0;
 
+    // An axis is its name: a program sweep's axes are built again from analysis.json when a run folder is read.
+    public override bool Equals(object? obj) => obj is GridAxis other && other.Name == Name && other.Number == Number;
+
+    public override int GetHashCode() => HashCode.Combine(Name, Number);
+
     /// <summary>The value as the sweep file and `sweep validate` write it (shortest round-trip form).</summary>
     public string Format(double value) => Number == AxisNumber.Integer
         ? ((long)value).ToString(CultureInfo.InvariantCulture)
         : value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// An axis of the user's program (any name the sweep file gives under grid:), tunable, every finite value allowed;
+    /// its values live in <see cref="Hyperparameters.Extra"/>. Integer when every value of the grid is whole.
+    /// </summary>
+    public static GridAxis Program(string name, AxisNumber number) => new()
+    {
+        Name = name, Short = name, Label = name.Replace('_', ' '), Number = number, Default = [], Tunable = true,
+        IsValid = double.IsFinite, Expected = "a finite number",
+        Get = h => h.Extra is { } extra && extra.TryGetValue(name, out var v) ? v : throw new InvalidOperationException($"the trial has no value for the program axis '{name}'"),
+        With = (h, v) => h.WithExtra(name, v),
+    };
 
     /// <summary>The value in a group key and the report: six significant digits, so 1e-3 from a log range reads 0.001.</summary>
     public string Brief(double value, string realFormat = "G6") => Number == AxisNumber.Integer
@@ -99,11 +116,20 @@ public static class GridAxes
 
     public static GridAxis? Find(string name) => All.FirstOrDefault(a => a.Name == name);
 
-    /// <summary>The axis's position in All (and in a grid's value lists).</summary>
-    public static int IndexOf(GridAxis axis)
+    /// <summary>
+    /// The axes of a program sweep: the program's own, in the order given, then sample_size and seed (the two every
+    /// trial has, whatever it trains). A name of a built-in axis is the program's own here too (a program's width is
+    /// whatever the program makes of it).
+    /// </summary>
+    public static IReadOnlyList<GridAxis> ForProgram(IEnumerable<(string Name, AxisNumber Number)> own) =>
+        [.. own.Select(a => GridAxis.Program(a.Name, a.Number)), SampleSize, Seed];
+
+    /// <summary>The axis's position in axes (and in a grid's value lists).</summary>
+    public static int IndexOf(IReadOnlyList<GridAxis> axes, GridAxis axis)
     {
-        for (var i = 0; i < All.Count; i++)
-            if (ReferenceEquals(All[i], axis)) return i;
-        throw new ArgumentException($"'{axis.Name}' is not a grid axis", nameof(axis));
+        ArgumentNullException.ThrowIfNull(axes);
+        for (var i = 0; i < axes.Count; i++)
+            if (axes[i].Equals(axis)) return i;
+        throw new ArgumentException($"'{axis.Name}' is not one of this sweep's grid axes", nameof(axis));
     }
 }

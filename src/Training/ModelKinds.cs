@@ -52,6 +52,7 @@ public static class ModelKinds
     public static string Describe(TrialConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        if (config.Program is { } program) return $"program {program.ProgramFile ?? program.Command[0]}";
         var m = config.Model;
         var facts = Of(m.Kind);
         var parts = new List<string> { facts.Name };
@@ -72,6 +73,7 @@ public static class ModelKinds
     public static string DescribeTarget(TrialConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        if (config.Program is not null) return "";
         var t = config.Target;
         return t.Kind switch
         {

@@ -74,6 +74,7 @@ public static class Trainer
 
     internal static void Validate(TrialConfig c)
     {
+        if (c.Program is not null) throw new ArgumentException("Program: a trial of the user's program runs as a process of its own (src/GpuNode/Programs), not in the engine");
         if (c.Hyper.SampleSize < 1) throw new ArgumentException($"Hyper.SampleSize: {c.Hyper.SampleSize}, expected at least 1");
         if (c.Data.TestSize < 1 && c.Model.Kind != ModelKind.MatrixFactorization)
             throw new ArgumentException($"Data.TestSize: {c.Data.TestSize}, expected at least 1");

@@ -116,7 +116,11 @@ public sealed record TrainingSpec
     public int CurveEvery { get; init; }
 }
 
-/// <summary>The grid-axis values of one trial.</summary>
+/// <summary>
+/// The grid-axis values of one trial. A program trial uses SampleSize, Seed and Extra only: every other axis of a
+/// program sweep is the program's own (<see cref="GridAxes.ForProgram"/>), kept in Extra by name in ordinal order so
+/// that the canonical JSON (and the trial id) does not depend on the order the sweep file lists them.
+/// </summary>
 public sealed record Hyperparameters
 {
     public double InitScale { get; init; }
@@ -125,6 +129,38 @@ public sealed record Hyperparameters
     public double LearningRate { get; init; }
     public int SampleSize { get; init; }
     public int Seed { get; init; }
+    public IReadOnlyDictionary<string, double>? Extra { get; init; }
+
+    /// <summary>A copy with one program axis set; Extra stays sorted by name.</summary>
+    public Hyperparameters WithExtra(string name, double value)
+    {
+        var extra = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        if (Extra is not null)
+            foreach (var (k, v) in Extra) extra[k] = v;
+        extra[name] = value;
+        return this with { Extra = extra };
+    }
+}
+
+/// <summary>
+/// The user's own training program (docs/sweep-files.md, "program"): what of it makes a trial's id. Command is the
+/// program and its arguments (no shell), Env the extra environment as NAME=value sorted by name, ProgramFile the file
+/// of the command that is the user's script (relative to the sweep file's folder) and ProgramSha256 its content hash,
+/// so that editing the script makes new trials and re-running an unchanged sweep skips what is done. The folder it
+/// runs in is not here (moving the sweep folder keeps the ids); it travels in the trial's spec.
+/// </summary>
+public sealed record ProgramSpec
+{
+    public required IReadOnlyList<string> Command { get; init; }
+    public IReadOnlyList<string>? Env { get; init; }
+    public string? ProgramFile { get; init; }
+    public string? ProgramSha256 { get; init; }
+
+    /// <summary>The environment as pairs, in the sorted order it is stored in.</summary>
+    public IEnumerable<KeyValuePair<string, string>> EnvPairs() =>
+        (Env ?? []).Select(e => e.IndexOf('=', StringComparison.Ordinal) is var i and > 0
+            ? new KeyValuePair<string, string>(e[..i], e[(i + 1)..])
+            : throw new InvalidOperationException($"program env entry '{e}' is not NAME=value"));
 }
 
 public sealed record TrialConfig
@@ -134,6 +170,8 @@ public sealed record TrialConfig
     public required DataSpec Data { get; init; }
     public required TrainingSpec Training { get; init; }
     public required Hyperparameters Hyper { get; init; }
+    /// <summary>Set for a trial of the user's program; the engine's sections (Model, Target, Data, Training) are then empty.</summary>
+    public ProgramSpec? Program { get; init; }
 }
 
 public enum OutcomeStatus { Ok, Diverged }

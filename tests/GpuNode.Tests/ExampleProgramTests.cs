@@ -16,7 +16,7 @@ public sealed class ExampleProgramTests : IDisposable
     public async Task The_stdlib_teacher_example_recovers_the_teacher_only_from_enough_samples(int n, int width, bool recovered)
     {
         var folder = Path.Combine(RepositoryRoot(), "sweeps", "examples", "teacher-stdlib");
-        var trial = new ProgramTrial(new ProgramSpec(["python3", "train.py", "--max-steps", "20000"], folder),
+        var trial = new ProgramTrial(new ProgramInvocation(["python3", "train.py", "--max-steps", "20000"], folder),
             new JsonObject { ["trial_id"] = "ex", ["sweep"] = "example-teacher-stdlib", ["seed"] = 0, ["sample_size"] = n,
                 ["width"] = width, ["learning_rate"] = 0.5, ["init_scale"] = 0.1 },
             Path.Combine(_folder.Path, "trial"), Path.Combine(_folder.Path, "ex.log"), null, TimeSpan.FromSeconds(60));

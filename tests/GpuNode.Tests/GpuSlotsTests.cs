@@ -17,7 +17,7 @@ public sealed class GpuSlotsTests : IDisposable
         var slots = new GpuSlots(new GpuOptions([new("0"), new("1"), new("2")], 1), cpuSlots: 99);
         Assert.Equal(3, slots.Count);
         // Each program records what it sees, and stays long enough for the three to overlap.
-        var program = new ProgramSpec(["sh", "-c", $"echo \"$CUDA_VISIBLE_DEVICES\" > {_folder.Path}/seen-$$; echo run >> {_folder.Path}/running; " +
+        var program = new ProgramInvocation(["sh", "-c", $"echo \"$CUDA_VISIBLE_DEVICES\" > {_folder.Path}/seen-$$; echo run >> {_folder.Path}/running; " +
             $"while [ $(wc -l < {_folder.Path}/running) -lt 3 ]; do sleep 0.05; done; echo '{{\"test_error\": 0}}' > \"$SWEEP_RESULT\""], _folder.Path);
         var leases = Enumerable.Range(0, 3).Select(i => slots.TryAcquire($"t{i}")!).ToArray();
         Assert.Null(slots.TryAcquire("t3"));
@@ -39,7 +39,7 @@ public sealed class GpuSlotsTests : IDisposable
     {
         var slots = new GpuSlots(new GpuOptions([new("3")], 2), cpuSlots: 1);
         // Each program waits until both run, so they surely share the GPU at the same time.
-        var program = new ProgramSpec(["sh", "-c", $"echo \"$CUDA_VISIBLE_DEVICES\" > {_folder.Path}/seen-$$; echo run >> {_folder.Path}/running; " +
+        var program = new ProgramInvocation(["sh", "-c", $"echo \"$CUDA_VISIBLE_DEVICES\" > {_folder.Path}/seen-$$; echo run >> {_folder.Path}/running; " +
             $"while [ $(wc -l < {_folder.Path}/running) -lt 2 ]; do sleep 0.05; done; echo '{{\"test_error\": 0}}' > \"$SWEEP_RESULT\""], _folder.Path);
         var leases = new[] { slots.TryAcquire("a")!, slots.TryAcquire("b")! };
         Assert.Null(slots.TryAcquire("c"));

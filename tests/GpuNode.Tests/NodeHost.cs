@@ -17,7 +17,7 @@ internal static class NodeHost
             Console.Error.WriteLine("usage: host WORKDIR TRIALDIR COMMAND…");
             return 2;
         }
-        var program = new ProgramSpec(args[3..], args[1]);
+        var program = new ProgramInvocation(args[3..], args[1]);
         var trial = new ProgramTrial(program, new JsonObject { ["trial_id"] = "host" }, args[2],
             Path.Combine(args[2], "host.log"), null, TimeSpan.FromMinutes(10));
         // Ask for the trial from a thread that ends soon after: the program must survive that thread and die only with

@@ -210,7 +210,7 @@ public sealed class ProgramTrialRunnerTests : IDisposable
         var run = Path.Combine(_folder.Path, "runs", "my-mlp");
         var json = ProgramTrial.TrialJson("ab12", "my-mlp", 4, 64,
             [new("depth", 3), new("optimizer", "adam"), new("learning_rate", 1e-3)]);
-        var trial = ProgramTrial.InRunFolder(new ProgramSpec(["python3", "echo.py"], _folder.Path), json, run, null, TimeSpan.FromSeconds(60));
+        var trial = ProgramTrial.InRunFolder(new ProgramInvocation(["python3", "echo.py"], _folder.Path), json, run, null, TimeSpan.FromSeconds(60));
 
         var outcome = await ProgramTrialRunner.RunAsync(trial, CancellationToken.None);
 
@@ -222,7 +222,7 @@ public sealed class ProgramTrialRunnerTests : IDisposable
     }
 
     private ProgramTrial Trial(string[] command, JsonObject? json = null, TimeSpan? timeout = null, Dictionary<string, string>? env = null) =>
-        new(new ProgramSpec(command, _folder.Path, env ?? []),
+        new(new ProgramInvocation(command, _folder.Path, env ?? []),
             json ?? new JsonObject { ["trial_id"] = "t0" },
             Path.Combine(_folder.Path, "files", "t0"),
             Path.Combine(_folder.Path, "logs", "t0.log"),

@@ -16,7 +16,7 @@ internal static class GridParser
         foreach (var required in GridAxes.All.Where(a => a.Required))
             if (!axes.ContainsKey(required.Name))
                 throw y.Error(owner, $"grid is missing the required axis '{required.Name}'");
-        return new Grid(GridAxes.All.Select(axis => axes.TryGetValue(axis.Name, out var node) ? Axis(y, node, axis) : axis.Default).ToList());
+        return new Grid(GridAxes.All, GridAxes.All.Select(axis => axes.TryGetValue(axis.Name, out var node) ? Axis(y, node, axis) : axis.Default).ToList());
     }
 
     private static IReadOnlyList<double> Axis(YamlNodes y, YamlNode node, GridAxis axis)

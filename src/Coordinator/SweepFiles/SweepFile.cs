@@ -9,10 +9,13 @@ namespace SweepCluster.Coordinator.SweepFiles;
 /// </summary>
 internal sealed record Experiment(string Name, ModelSpec Model, TargetSpec Target, DataSpec Data, Grid Grid);
 
-/// <summary>The values of every grid axis, one list per entry of <see cref="GridAxes.All"/>, in that order.</summary>
-internal sealed record Grid(IReadOnlyList<IReadOnlyList<double>> Values)
+/// <summary>
+/// The values of every grid axis of a sweep, one list per axis, in the order of Axes: <see cref="GridAxes.All"/> for
+/// the built-in engine, <see cref="GridAxes.ForProgram"/> for a user's program.
+/// </summary>
+internal sealed record Grid(IReadOnlyList<GridAxis> Axes, IReadOnlyList<IReadOnlyList<double>> Values)
 {
-    public IReadOnlyList<double> this[GridAxis axis] => Values[GridAxes.IndexOf(axis)];
+    public IReadOnlyList<double> this[GridAxis axis] => Values[GridAxes.IndexOf(Axes, axis)];
 
     public long TrialCount => Values.Aggregate(1L, (product, values) => product * values.Count);
 }

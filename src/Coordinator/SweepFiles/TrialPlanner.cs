@@ -29,7 +29,7 @@ internal static class TrialPlanner
     /// <summary>The cartesian product of the grid's axes, the last axis varying fastest.</summary>
     public static IEnumerable<Hyperparameters> Product(Grid grid)
     {
-        var axes = GridAxes.All;
+        var axes = grid.Axes;
         if (grid.Values.Any(v => v.Count == 0)) yield break;
         var index = new int[axes.Count];
         while (true)
@@ -51,7 +51,7 @@ internal static class TrialPlanner
     public static string GroupKey(Experiment experiment, Hyperparameters h, IReadOnlyList<string> tuned)
     {
         var parts = new List<string> { experiment.Name };
-        foreach (var axis in GridAxes.Tunable)
+        foreach (var axis in experiment.Grid.Axes.Where(a => a.Tunable))
             if (!tuned.Contains(axis.Name) && experiment.Grid[axis].Count > 1)
                 parts.Add($"{axis.Name}={axis.Brief(axis.Get(h))}");
         return string.Join(" ", parts);

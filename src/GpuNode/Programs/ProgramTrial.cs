@@ -9,7 +9,7 @@ namespace SweepCluster.GpuNode.Programs;
 /// (null: a slot without a GPU) and its time limit.
 /// </summary>
 internal sealed record ProgramTrial(
-    ProgramSpec Program,
+    ProgramInvocation Program,
     JsonObject Trial,
     string TrialDirectory,
     string LogPath,
@@ -23,7 +23,7 @@ internal sealed record ProgramTrial(
     /// A trial laid out in its run folder: its log at runs/NAME/logs/TRIAL_ID.log and its own folder at
     /// runs/NAME/trials/TRIAL_ID/ (docs/programs.md).
     /// </summary>
-    public static ProgramTrial InRunFolder(ProgramSpec program, JsonObject trial, string runDirectory, GpuId? gpu, TimeSpan timeout)
+    public static ProgramTrial InRunFolder(ProgramInvocation program, JsonObject trial, string runDirectory, GpuId? gpu, TimeSpan timeout)
     {
         var id = (string?)trial["trial_id"] ?? throw new ArgumentException("the trial has no trial_id", nameof(trial));
         return new ProgramTrial(program, trial, Path.Combine(runDirectory, "trials", id), Path.Combine(runDirectory, "logs", $"{id}.log"), gpu, timeout);
