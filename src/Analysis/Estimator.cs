@@ -5,7 +5,7 @@ namespace SweepCluster.Analysis;
 
 /// <summary>
 /// One setting at one sample size, summarised over its seeds. The setting is the trial's values of the tunable
-/// axes (<see cref="GridAxes.Tunable"/>), which together with the group, sample size and seed make a trial.
+/// axes of its sweep, which together with the group, sample size and seed make a trial.
 /// </summary>
 public sealed record SettingStats(int SampleSize, AxisValues Setting, int Seeds, int Successes, double MedianTestError)
 {
@@ -128,7 +128,7 @@ public static class Estimator
     // Width may be a tuned axis; the formulas need a model wide enough to represent the target, so ask with the widest.
     private static int? TheoryFor(List<ResultRecord> rows)
     {
-        var widest = rows.MaxBy(r => r.Axes[GridAxes.Width])!;
+        var widest = rows[0].Axes.Axes.Contains(GridAxes.Width) ? rows.MaxBy(r => r.Axes[GridAxes.Width])! : rows[0];
         try { return Theory.OptimisticSize(CanonicalJson.ParseConfig(widest.ConfigJson)); }
         catch (System.Text.Json.JsonException e)
         {

@@ -14,7 +14,8 @@ public static class ReportWriter
     /// </summary>
     public static (string MarkdownPath, string HtmlPath) Write(string runDir)
     {
-        var (rows, settings) = (ResultsLoader.Load(runDir), AnalysisSettings.Load(runDir));
+        var settings = AnalysisSettings.Load(runDir);
+        var rows = ResultsLoader.Load(runDir, settings);
         return Write(runDir, rows, settings, Estimator.Estimate(rows, settings));
     }
 
@@ -112,8 +113,9 @@ public static class ReportWriter
             Func<int, string> empty = search is null ? _ => "no trials yet" : n => search.Skipped.Contains(n) ? "skipped by the search" : "no trials yet";
             // An axis with one value (a width of 0 for models without one, a fixed learning rate) has nothing to
             // show, unless no axis has more: then the first still shows the error over n.
-            var varied = GridAxes.Tunable.Where(a => e.Settings.Select(s => s.Setting[a]).Distinct().Skip(1).Any()).ToList();
-            foreach (var axis in varied.Count > 0 ? varied : GridAxes.Tunable.Take(1))
+            var tunable = settings.Axes.Where(a => a.Tunable).ToList();
+            var varied = tunable.Where(a => e.Settings.Select(s => s.Setting[a]).Distinct().Skip(1).Any()).ToList();
+            foreach (var axis in varied.Count > 0 ? varied : tunable.Take(1))
                 blocks.Add(HeatmapOver(g, e, ns, axis, empty));
             var markers = new List<(double, string, string)> { (e.ParamCount, $"params {e.ParamCount}", "#d62728") };
             if (e.TheoreticalSize is { } t) markers.Add((t, $"theory {t}", "#2ca02c"));

@@ -15,14 +15,15 @@ public sealed class ResultColumn(string name, ColumnType type, bool nullable, Fu
 }
 
 /// <summary>
-/// The results table, defined once: one row per trial, the columns below in this order. `sweep run` writes rows
-/// with <see cref="ToTable"/>; `sweep report`, resuming and the tests read them back with <see cref="Read"/> and
-/// <see cref="ReadIdsAndStatuses"/>, which check every column they use against this definition. The grid axes'
-/// columns come from <see cref="GridAxes.All"/>, so a new axis is a new column with no change here.
+/// The results table, defined once: one row per trial, the columns below in this order, with one column per grid axis
+/// of the sweep after `target` (<see cref="GridAxes.All"/> for the built-in engine, a program's own axes then
+/// sample_size and seed for a user's program). `sweep run` writes rows with <see cref="ToTable"/>; `sweep report`,
+/// resuming and the tests read them back with <see cref="Read"/> and <see cref="ReadIdsAndStatuses"/>, which check
+/// every column they use against this definition.
 /// </summary>
 public static class ResultTable
 {
-    public static readonly IReadOnlyList<ResultColumn> Columns =
+    private static readonly IReadOnlyList<ResultColumn> Leading =
     [
         Text(ResultColumns.Sweep, r => r.Spec.Sweep.Value),
         Text(ResultColumns.TrialId, r => r.Spec.Id.Value),
@@ -31,7 +32,10 @@ public static class ResultTable
         Text(ResultColumns.Group, r => r.Spec.Group),
         Text(ResultColumns.Model, r => r.Model),
         Text(ResultColumns.Target, r => ModelKinds.DescribeTarget(r.Spec.Config)),
-        .. GridAxes.All.Select(AxisColumn),
+    ];
+
+    private static readonly IReadOnlyList<ResultColumn> Trailing =
+    [
         Int32(ResultColumns.ParamCount, r => r.ParamCount),
         Real(ResultColumns.TrainLoss, r => r.TrainLoss),
         Real(ResultColumns.TestError, r => r.TestError),
@@ -44,9 +48,23 @@ public static class ResultTable
         new(ResultColumns.FinishedAt, ColumnType.TimestampMicros, false, rs => Map(rs, r => (DateTime?)r.FinishedAt)),
         Text(ResultColumns.Error, r => r.Error, nullable: true),
         Text(ResultColumns.Config, r => CanonicalJson.Of(r.Spec.Config)),
+        Text(ResultColumns.Metrics, r => r.Metrics, nullable: true),
+        Text(ResultColumns.Gpu, r => r.Gpu, nullable: true),
     ];
 
-    public static IReadOnlyList<ColumnSchema> Schema { get; } = Columns.Select(c => c.Schema).ToList();
+    /// <summary>The columns every results file has, whatever its axes; no grid axis may take one of these names.</summary>
+    public static IReadOnlySet<string> FixedColumnNames { get; } = Leading.Concat(Trailing).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The columns of a sweep with these grid axes.</summary>
+    public static IReadOnlyList<ResultColumn> ColumnsFor(IReadOnlyList<GridAxis> axes) => [.. Leading, .. axes.Select(AxisColumn), .. Trailing];
+
+    /// <summary>The columns of a sweep of the built-in engine.</summary>
+    public static IReadOnlyList<ResultColumn> Columns { get; } = ColumnsFor(GridAxes.All);
+
+    public static IReadOnlyList<ColumnSchema> SchemaFor(IReadOnlyList<GridAxis> axes) => ColumnsFor(axes).Select(c => c.Schema).ToList();
+
+    /// <summary>The schema of a sweep of the built-in engine.</summary>
+    public static IReadOnlyList<ColumnSchema> Schema { get; } = SchemaFor(GridAxes.All);
 
     /// <summary>The columns of curves/part-*.parquet: a row per recorded step of a trial's loss curve.</summary>
     public static IReadOnlyList<ColumnSchema> CurveSchema { get; } =
@@ -57,10 +75,12 @@ public static class ResultTable
         new(ResultColumns.TestError, ColumnType.Double, false),
     ];
 
-    public static Table ToTable(IReadOnlyList<TrialResult> results)
+    /// <summary>The rows of these results, whose sweep has these grid axes.</summary>
+    public static Table ToTable(IReadOnlyList<TrialResult> results, IReadOnlyList<GridAxis> axes)
     {
         ArgumentNullException.ThrowIfNull(results);
-        return new Table(Schema, Columns.Select(c => c.ValuesOf(results)).ToList());
+        var columns = ColumnsFor(axes);
+        return new Table(columns.Select(c => c.Schema).ToList(), columns.Select(c => c.ValuesOf(results)).ToList());
     }
 
     /// <summary>The loss curves of the results that have one, a row per recorded step; null when none has.</summary>
@@ -96,9 +116,10 @@ public static class ResultTable
         throw new ResultsFormatException(path, $"row {row}: status '{text}', expected {string.Join(", ", StatusTexts.Select(s => s.Text))}");
     }
 
-    /// <summary>The rows of one results file's table; path names the file in errors.</summary>
-    public static IEnumerable<ResultRecord> Read(Table table, string path)
+    /// <summary>The rows of one results file's table of a sweep with these grid axes; path names the file in errors.</summary>
+    public static IEnumerable<ResultRecord> Read(Table table, string path, IReadOnlyList<GridAxis> axisList)
     {
+        ArgumentNullException.ThrowIfNull(axisList);
         ArgumentNullException.ThrowIfNull(table);
         var ids = Get<string?>(table, ResultColumns.TrialId, path)!;
         var status = Get<string?>(table, ResultColumns.Status, path)!;
@@ -107,7 +128,7 @@ public static class ResultTable
         var model = Get<string?>(table, ResultColumns.Model, path)!;
         // Files from before the target column existed read with an empty description.
         var target = Get<string?>(table, ResultColumns.Target, path, required: false);
-        var axes = GridAxes.All.Select(a => AxisReader(table, a, path)).ToList();
+        var axes = axisList.Select(a => AxisReader(table, a, path)).ToList();
         var paramCount = Get<int?>(table, ResultColumns.ParamCount, path)!;
         var testError = Get<double?>(table, ResultColumns.TestError, path)!;
         var unobserved = Get<double?>(table, ResultColumns.TestErrorUnobserved, path, required: false);
@@ -116,11 +137,11 @@ public static class ResultTable
         for (var i = 0; i < table.RowCount; i++)
         {
             var values = new double[axes.Count];
-            for (var a = 0; a < axes.Count; a++) values[a] = axes[a](i) ?? throw Missing(GridAxes.All[a].Name, i);
+            for (var a = 0; a < axes.Count; a++) values[a] = axes[a](i) ?? throw Missing(axisList[a].Name, i);
             yield return new ResultRecord(
                 Text(ids, ResultColumns.TrialId, i), ParseStatus(status[i], path, i), Text(experiment, ResultColumns.Experiment, i),
                 Text(group, ResultColumns.Group, i), Text(model, ResultColumns.Model, i), target?[i] ?? "",
-                new AxisValues(GridAxes.All, values),
+                new AxisValues(axisList, values),
                 paramCount[i] ?? throw Missing(ResultColumns.ParamCount, i),
                 // A diverged trial may carry no error at all; it is a failure either way.
                 testError[i] ?? double.NaN, unobserved?[i], Text(config, ResultColumns.Config, i));
@@ -141,11 +162,14 @@ public static class ResultTable
                 yield return (new TrialId(id), ParseStatus(statuses[i], path, i));
     }
 
-    /// <summary>A column the definition knows, checked against it: present (when required) and of the defined type.</summary>
-    public static T[]? Get<T>(Table table, string name, string path, bool required = true)
+    /// <summary>A column every results file has, checked against its definition: present (when required) and of the defined type.</summary>
+    public static T[]? Get<T>(Table table, string name, string path, bool required = true) =>
+        Get<T>(table, Leading.Concat(Trailing).FirstOrDefault(c => c.Name == name)
+            ?? throw new ArgumentException($"'{name}' is not a results column every file has", nameof(name)), path, required);
+
+    private static T[]? Get<T>(Table table, ResultColumn definition, string path, bool required = true)
     {
-        var definition = Columns.FirstOrDefault(c => c.Name == name)
-            ?? throw new ArgumentException($"'{name}' is not a results column", nameof(name));
+        var name = definition.Name;
         var index = table.IndexOf(name);
         if (index < 0)
             return required ? throw new ResultsFormatException(path, $"no column '{name}'; expected a results file written by `sweep run`") : null;
@@ -158,10 +182,10 @@ public static class ResultTable
     {
         if (axis.Number == AxisNumber.Integer)
         {
-            var ints = Get<int?>(table, axis.Name, path)!;
+            var ints = Get<int?>(table, AxisColumn(axis), path)!;
             return i => ints[i];
         }
-        var reals = Get<double?>(table, axis.Name, path)!;
+        var reals = Get<double?>(table, AxisColumn(axis), path)!;
         return i => reals[i];
     }
 

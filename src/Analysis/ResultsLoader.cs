@@ -5,7 +5,7 @@ using SweepCluster.Training;
 namespace SweepCluster.Analysis;
 
 /// <summary>One trial's row of results/part-*.parquet, the columns analysis needs (defined in <see cref="ResultTable"/>).</summary>
-/// <param name="Axes">The trial's value of every grid axis, in <see cref="GridAxes.All"/>'s order.</param>
+/// <param name="Axes">The trial's value of every grid axis of its sweep, in the order of the results columns.</param>
 public sealed record ResultRecord(
     string TrialId,
     TrialStatus Status,
@@ -24,7 +24,7 @@ public sealed record ResultRecord(
     public int Seed => (int)Axes[GridAxes.Seed];
 
     /// <summary>The values of the tunable axes: what the estimate picks the best of at each sample size.</summary>
-    public AxisValues Setting => Axes.Select(GridAxes.Tunable);
+    public AxisValues Setting { get; } = Axes.Select(Axes.Axes.Where(a => a.Tunable).ToList());
 }
 
 public static class ResultsLoader
@@ -33,8 +33,12 @@ public static class ResultsLoader
     /// Every finished part file of a run folder, read in name order; a trial recorded twice (a redelivered
     /// result) keeps its first row. Part files still being written are skipped, so this is safe on a running sweep.
     /// </summary>
-    public static IReadOnlyList<ResultRecord> Load(string runDir) =>
-        Deduplicate(RunLayout.PartFiles(RunLayout.Results(runDir)).SelectMany(path => ResultTable.Read(ParquetFile.Read(path), path)));
+    public static IReadOnlyList<ResultRecord> Load(string runDir, AnalysisSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var axes = settings.Axes;
+        return Deduplicate(RunLayout.PartFiles(RunLayout.Results(runDir)).SelectMany(path => ResultTable.Read(ParquetFile.Read(path), path, axes)));
+    }
 
     internal static IReadOnlyList<ResultRecord> Deduplicate(IEnumerable<ResultRecord> rows)
     {

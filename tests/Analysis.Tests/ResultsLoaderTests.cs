@@ -35,7 +35,7 @@ public sealed class ResultsLoaderTests
     public void Rows_read_back_as_written()
     {
         var written = new[] { Rows.Row(3, 1, 1e-9, init: 1e-4, width: 7, unobserved: 2e-9), Rows.Row(5, 2, double.NaN, status: TrialStatus.Diverged) };
-        var read = ResultTable.Read(TableOf(written), "part-00000.parquet").ToList();
+        var read = ResultTable.Read(TableOf(written), "part-00000.parquet", GridAxes.All).ToList();
         Assert.Equal(written, read);
     }
 
@@ -53,13 +53,13 @@ public sealed class ResultsLoaderTests
     {
         var table = TableOf(Rows.Row(1, 0, 1));
         var withoutConfig = new Table(table.Schema.Take(table.Schema.Count - 1).ToList(), table.Columns.Take(table.Columns.Count - 1).ToList());
-        var missing = Assert.Throws<ResultsFormatException>(() => ResultTable.Read(withoutConfig, "part-00007.parquet").ToList());
+        var missing = Assert.Throws<ResultsFormatException>(() => ResultTable.Read(withoutConfig, "part-00007.parquet", GridAxes.All).ToList());
         Assert.Contains("part-00007.parquet", missing.Message);
         Assert.Contains("'config'", missing.Message);
 
         var columns = table.Columns.ToList();
         columns[1] = new string?[] { "exploded" };
-        var bad = Assert.Throws<ResultsFormatException>(() => ResultTable.Read(new Table(table.Schema, columns), "p.parquet").ToList());
+        var bad = Assert.Throws<ResultsFormatException>(() => ResultTable.Read(new Table(table.Schema, columns), "p.parquet", GridAxes.All).ToList());
         Assert.Contains("'exploded'", bad.Message);
     }
 
@@ -72,7 +72,7 @@ public sealed class ResultsLoaderTests
         var columns = table.Columns.ToList();
         schema[width] = new ColumnSchema(GridAxes.Width.Name, ColumnType.Int64, false);
         columns[width] = new long?[] { 4 };
-        var e = Assert.Throws<ResultsFormatException>(() => ResultTable.Read(new Table(schema, columns), "p.parquet").ToList());
+        var e = Assert.Throws<ResultsFormatException>(() => ResultTable.Read(new Table(schema, columns), "p.parquet", GridAxes.All).ToList());
         Assert.Equal("p.parquet: column 'width' is Int64, expected Int32", e.Message);
     }
 
@@ -93,7 +93,7 @@ public sealed class ResultsLoaderTests
     public void A_run_folder_without_results_has_no_rows()
     {
         var dir = Directory.CreateTempSubdirectory("analysis-").FullName;
-        try { Assert.Empty(ResultsLoader.Load(dir)); }
+        try { Assert.Empty(ResultsLoader.Load(dir, AnalysisSettings.Load(dir))); }
         finally { Directory.Delete(dir, true); }
     }
 }
@@ -116,7 +116,7 @@ public sealed class ResultsLoaderParquetTests : IDisposable
         // A writer caught mid-file leaves a temporary name; it must not be read (it would not parse).
         File.WriteAllText(Path.Combine(results, "part-00002.parquet.tmp"), "PAR1 half a file");
 
-        Assert.Equal([first[0], first[1], second[1]], ResultsLoader.Load(runDir));
+        Assert.Equal([first[0], first[1], second[1]], ResultsLoader.Load(runDir, AnalysisSettings.Load(runDir)));
 
         var (md, _) = ReportWriter.Write(runDir);
         Assert.Contains("3 trials in 1 groups, 1 not ok", File.ReadAllText(md));
@@ -134,12 +134,12 @@ public sealed class ResultsLoaderParquetTests : IDisposable
         var ok = new TrialResult(spec, TrialStatus.Diverged, double.NaN, 0.25, 0.5, 12, 3, "f_NL", 1.5, new NodeId("n1"), 2, at, at.AddSeconds(1), "diverged");
         var notRun = TrialResults.NotRun(spec with { Id = new TrialId(new string('a', 32)) }, TrialStatus.Failed, new NodeId("node-a"), 4, "gave up");
 
-        var table = ResultTable.ToTable([ok, notRun]);
+        var table = ResultTable.ToTable([ok, notRun], GridAxes.All);
         Assert.Equal(ResultTable.Columns.Select(c => c.Name), table.Schema.Select(c => c.Name));
         var results = Directory.CreateDirectory(Path.Combine(runDir, "results")).FullName;
         ParquetFile.WriteAtomic(Path.Combine(results, "part-00000.parquet"), table);
 
-        var read = ResultsLoader.Load(runDir);
+        var read = ResultsLoader.Load(runDir, AnalysisSettings.Load(runDir));
         Assert.Equal(2, read.Count);
         var row = read[0];
         Assert.Equal((spec.Id.Value, TrialStatus.Diverged, "e1", "e1 width=7", "f_NL", 3, 0.25, (double?)0.5),

@@ -12,7 +12,7 @@ internal static class EstimateOutput
     public static void PrintAndReport(string runDir)
     {
         var settings = AnalysisSettings.Load(runDir);
-        var rows = ResultsLoader.Load(runDir);
+        var rows = ResultsLoader.Load(runDir, settings);
         var estimates = Estimator.Estimate(rows, settings);
         var searches = settings.Search == SearchMode.Adaptive ? Searches(runDir, rows, settings) : null;
         var table = new Table().Title($"Empirical optimistic sample size (test error ≤ {settings.Threshold:G3} on ≥ {settings.Quorum:P0} of seeds)")

@@ -55,9 +55,10 @@ internal static class RunCommand
         try { sweep = SweepFileParser.Load(request.File); }
         catch (SweepFileException e) { return Cli.Fail(e.Message); }
 
-        var grid = TrialPlanner.Expand(sweep);
+        var runDirectory = Path.Combine(request.Runs, sweep.Name);
+        var grid = TrialPlanner.Expand(sweep, runDirectory);
         RunFolder folder;
-        try { folder = RunFolder.OpenForRun(Path.Combine(request.Runs, sweep.Name), request.File, request.Fresh); }
+        try { folder = RunFolder.OpenForRun(runDirectory, request.File, request.Fresh); }
         catch (RunFolderBusyException e) { await Console.Error.WriteLineAsync(e.Message); return Cli.RuntimeFailure; }
         using var _ = folder;
         sweep.Estimate.Save(folder.Root);
@@ -71,7 +72,7 @@ internal static class RunCommand
         }
         catch (ParquetFormatException e) { return Cli.Fail($"{e.Message} (a part file of this run is unreadable; move it away to continue)"); }
 
-        var options = new SweepRun.Options(new ResultSink.Options(request.FlushRows, TimeSpan.FromSeconds(request.FlushSeconds), Compression.Snappy), secret);
+        var options = new SweepRun.Options(new ResultSink.Options(request.FlushRows, TimeSpan.FromSeconds(request.FlushSeconds), Compression.Snappy, sweep.Estimate.Axes), secret);
         var trials = Trials(sweep, grid, folder);
         Console.WriteLine(sweep.Estimate.Search == SearchMode.Adaptive
             ? $"sweep {sweep.Name}: adaptive search over {grid.Count} trials of the full grid, {recorded.Count} already recorded in {folder.Root}"
@@ -93,7 +94,7 @@ internal static class RunCommand
     /// <summary>The whole grid, or for an adaptive search the trials it asks for, replayed from what is recorded.</summary>
     private static ITrialSource Trials(SweepFile sweep, IReadOnlyList<TrialSpec> grid, RunFolder folder) =>
         sweep.Estimate.Search == SearchMode.Adaptive
-            ? new AdaptiveTrials(grid, sweep.Estimate, ResultsLoader.Load(folder.Root))
+            ? new AdaptiveTrials(grid, sweep.Estimate, ResultsLoader.Load(folder.Root, sweep.Estimate))
             : new GridTrials(grid);
 
     private static async Task<SweepCounts> RunActorsAsync(SweepFile sweep, ITrialSource trials, Dictionary<TrialId, TrialStatus> recorded,

@@ -27,7 +27,10 @@ internal static class ValidateCommand
         foreach (var e in sweep.Experiments)
         {
             output.WriteLine($"  variant {e.Name}: {e.Grid.TrialCount} trials");
-            foreach (var axis in GridAxes.All)
+            if (e.Program is { } program)
+                output.WriteLine($"    program        {string.Join(' ', program.Command)}" +
+                    (program.ProgramFile is null ? " (no program file found to hash: only the command enters the trial ids)" : $" ({program.ProgramFile} sha256 {program.ProgramSha256![..12]}…)"));
+            foreach (var axis in e.Grid.Axes)
                 PrintAxis(output, axis, e.Grid[axis]);
         }
         output.WriteLine($"  estimate: threshold {sweep.Estimate.Threshold.ToString("G3", CultureInfo.InvariantCulture)}, quorum {sweep.Estimate.Quorum.ToString(CultureInfo.InvariantCulture)}, tuned: {string.Join(", ", sweep.Estimate.Tune)}, search: {(sweep.Estimate.Search == SearchMode.Adaptive ? "adaptive" : "grid")}");

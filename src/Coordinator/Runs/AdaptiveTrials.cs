@@ -87,7 +87,7 @@ internal sealed class AdaptiveTrials : ITrialSource
     {
         ArgumentNullException.ThrowIfNull(result);
         if (!_where.TryGetValue(result.Spec.Id, out var at)) return [];
-        foreach (var row in ResultTable.Read(ResultTable.ToTable([result]), "(a result in memory)"))
+        foreach (var row in ResultTable.Read(ResultTable.ToTable([result], _settings.Axes), "(a result in memory)", _settings.Axes))
             Add(at.Group, at.N, row);
         return Complete(at.Group, at.N) ? Advance(at.Group) : [];
     }

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Akka.Actor;
+using SweepCluster.Analysis;
 using SweepCluster.Parquet;
 using SweepCluster.Protocol;
+using SweepCluster.Training;
 
 namespace SweepCluster.Coordinator.Runs;
 
@@ -13,7 +15,8 @@ namespace SweepCluster.Coordinator.Runs;
 /// </summary>
 internal sealed class ResultSink : ReceiveActor, IWithTimers
 {
-    internal sealed record Options(int FlushRows, TimeSpan FlushInterval, Compression Compression);
+    /// <param name="Axes">The sweep's grid axes, one results column each; null: the built-in engine's.</param>
+    internal sealed record Options(int FlushRows, TimeSpan FlushInterval, Compression Compression, IReadOnlyList<GridAxis>? Axes = null);
 
     /// <summary>A result to write; ReplyTo (a node's agent, or Nobody) gets the acknowledgement once it is durable.</summary>
     public sealed record Write(TrialResult Result, IActorRef ReplyTo);
@@ -71,9 +74,9 @@ internal sealed class ResultSink : ReceiveActor, IWithTimers
         var write = new WriteOptions { Compression = _options.Compression };
         // Curves go first under the results part's number: a crash in between leaves an orphan curves part,
         // which the next run deletes (RunFolder) because its trials were never recorded and will run again.
-        if (ResultRows.CurvesTable(results) is { } curves)
+        if (ResultTable.CurvesTable(results) is { } curves)
             ParquetFile.WriteAtomic(_folder.CurvesPartFor(part), curves, write);
-        ParquetFile.WriteAtomic(part, ResultRows.ToTable(results), write);
+        ParquetFile.WriteAtomic(part, ResultTable.ToTable(results, _options.Axes ?? GridAxes.All), write);
         foreach (var node in _buffer.GroupBy(b => b.ReplyTo))
             if (!node.Key.IsNobody())
                 node.Key.Tell(new ResultsAcknowledged([.. node.Select(b => b.Result.Spec.Id)]));

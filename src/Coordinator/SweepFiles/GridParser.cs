@@ -11,12 +11,30 @@ internal static class GridParser
 {
     private static readonly string[] RangeKeys = ["range", "step", "linspace", "log", "count"];
 
-    public static Grid Parse(YamlNodes y, YamlNode owner, Dictionary<string, YamlNode> axes)
+    /// <summary>The grid of one experiment over the sweep's axes (the built-in engine's, or a program's own).</summary>
+    public static Grid Parse(YamlNodes y, YamlNode owner, Dictionary<string, YamlNode> axes, IReadOnlyList<GridAxis> sweepAxes)
     {
-        foreach (var required in GridAxes.All.Where(a => a.Required))
+        foreach (var required in sweepAxes.Where(a => a.Required))
             if (!axes.ContainsKey(required.Name))
                 throw y.Error(owner, $"grid is missing the required axis '{required.Name}'");
-        return new Grid(GridAxes.All, GridAxes.All.Select(axis => axes.TryGetValue(axis.Name, out var node) ? Axis(y, node, axis) : axis.Default).ToList());
+        return new Grid(sweepAxes, sweepAxes.Select(axis => axes.TryGetValue(axis.Name, out var node) ? Axis(y, node, axis) : axis.Default).ToList());
+    }
+
+    /// <summary>
+    /// A program's own axes: every key of the grid but sample_size and seed, in the file's order; an axis is Integer
+    /// when every value it takes, in the grid and in every variant's grid, is a whole number (the program then reads
+    /// it as an integer), Real otherwise.
+    /// </summary>
+    public static IReadOnlyList<GridAxis> ProgramAxes(YamlNodes y, Dictionary<string, YamlNode> grid, IReadOnlyList<Dictionary<string, YamlNode>> variantGrids)
+    {
+        var own = new List<(string, AxisNumber)>();
+        foreach (var (name, node) in grid)
+        {
+            if (name == GridAxes.SampleSize.Name || name == GridAxes.Seed.Name) continue;
+            var values = Values(y, node, name).Concat(variantGrids.Where(v => v.ContainsKey(name)).SelectMany(v => Values(y, v[name], name)));
+            own.Add((name, values.All(v => v == Math.Round(v) && Math.Abs(v) <= int.MaxValue) ? AxisNumber.Integer : AxisNumber.Real));
+        }
+        return GridAxes.ForProgram(own);
     }
 
     private static IReadOnlyList<double> Axis(YamlNodes y, YamlNode node, GridAxis axis)

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using SweepCluster.Analysis;
+using SweepCluster.GpuNode.Programs;
 using SweepCluster.Training;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -13,8 +14,10 @@ namespace SweepCluster.Coordinator.SweepFiles;
 internal static partial class SweepFileParser
 {
     private static readonly string[] TopKeys = ["name", "description", "experiment", "training", "variants", "grid", "estimate", "run"];
-    private static readonly string[] ExperimentKeys = ["model", "target", "data"];
-    private static readonly string[] VariantKeys = ["name", "model", "target", "data", "grid"];
+    private static readonly string[] ExperimentKeys = ["model", "target", "data", "program"];
+    private static readonly string[] EngineKeys = ["model", "target", "data"];
+    private static readonly string[] VariantKeys = ["name", "model", "target", "data", "program", "grid"];
+    private static readonly string[] ProgramKeys = ["command", "env"];
     private static readonly string[] ModelKeys = ["kind", "activation", "hidden_bias", "output_bias", "kernel_size", "depth"];
     private static readonly string[] TargetKeys = ["kind", "activation", "neurons", "neuron_count", "matrix", "rank", "coefficients", "intercept", "sparsity", "seed"];
     private static readonly string[] NeuronKeys = ["a", "w", "b"];
@@ -23,7 +26,9 @@ internal static partial class SweepFileParser
     private static readonly string[] EstimateKeys = ["threshold", "quorum", "tune", "error", "search"];
     private static readonly string[] RunKeys = ["trial_timeout_seconds", "max_deliveries"];
     private static readonly string[] AxisNames = GridAxes.All.Select(a => a.Name).ToArray();
-    private static readonly string[] TunableNames = GridAxes.Tunable.Select(a => a.Name).ToArray();
+    /// <summary>The variables the node sets for every program trial; a sweep file may not set them itself.</summary>
+    private static readonly string[] ContractVariables =
+        [ProgramContract.TrialVariable, ProgramContract.ResultVariable, ProgramContract.TrialDirectoryVariable, ProgramContract.GpuVariable];
 
     public static SweepFile Load(string path)
     {
@@ -64,11 +69,16 @@ internal static partial class SweepFileParser
             throw y.Error(top["name"], $"name '{name}' must be 1-100 letters, digits, '.', '_' or '-' (it names the run folder)");
         var description = top.TryGetValue("description", out var d) ? y.String(d, "description") : "";
 
-        var experiment = y.Mapping(Required(y, top, "experiment", root, "the sweep file"), "experiment", ExperimentKeys);
+        var experimentNode = Required(y, top, "experiment", root, "the sweep file");
+        var experiment = y.Mapping(experimentNode, "experiment", ExperimentKeys);
+        // A sweep trains either the built-in engine's models or the user's own program: the results table has one set of axes.
+        var isProgram = experiment.ContainsKey("program");
+        if (isProgram && top.TryGetValue("training", out var engineTraining))
+            throw y.Error(engineTraining, "training configures the built-in engine; a program trains itself (give its settings in experiment.program.command or .env)");
         var training = top.TryGetValue("training", out var t) ? ParseTraining(y, t) : new TrainingSpec();
-        var gridNode = y.Mapping(Required(y, top, "grid", root, "the sweep file"), "grid", AxisNames);
+        var gridNode = y.Mapping(Required(y, top, "grid", root, "the sweep file"), "grid", isProgram ? null : AxisNames);
 
-        var variants = new List<Experiment>();
+        var variantNodes = new List<(YamlNode Node, Dictionary<string, YamlNode> Map, Dictionary<string, YamlNode> Grid)>();
         if (top.TryGetValue("variants", out var vs))
         {
             var list = y.Sequence(vs, "variants");
@@ -76,20 +86,26 @@ internal static partial class SweepFileParser
             foreach (var (node, i) in list.Select((n, i) => (n, i)))
             {
                 var v = y.Mapping(node, $"variants[{i}]", VariantKeys);
-                var vName = y.String(Required(y, v, "name", node, $"variants[{i}]"), $"variants[{i}].name");
-                if (variants.Any(x => x.Name == vName))
-                    throw y.Error(v["name"], $"variant name '{vName}' is used twice; variant names must be unique");
-                var sections = v.Where(kv => ExperimentKeys.Contains(kv.Key)).ToDictionary();
-                var axes = v.TryGetValue("grid", out var g) ? y.Mapping(g, $"variants[{i}].grid", AxisNames) : [];
-                variants.Add(BuildExperiment(y, vName, node, Merge(y, experiment, sections, deep: true), Merge(y, gridNode, axes, deep: false)));
+                var axes = v.TryGetValue("grid", out var g) ? y.Mapping(g, $"variants[{i}].grid", isProgram ? gridNode.Keys.ToList() : AxisNames) : [];
+                variantNodes.Add((node, v, axes));
             }
         }
-        else
-        {
-            variants.Add(BuildExperiment(y, name, root, experiment, gridNode));
-        }
+        var sweepAxes = isProgram ? ProgramAxes(y, gridNode, variantNodes.Select(v => v.Grid).ToList()) : GridAxes.All;
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
 
-        var estimate = ParseEstimate(y, top.GetValueOrDefault("estimate"));
+        var variants = new List<Experiment>();
+        foreach (var ((node, v, axes), i) in variantNodes.Select((v, i) => (v, i)))
+        {
+            var vName = y.String(Required(y, v, "name", node, $"variants[{i}]"), $"variants[{i}].name");
+            if (variants.Any(x => x.Name == vName))
+                throw y.Error(v["name"], $"variant name '{vName}' is used twice; variant names must be unique");
+            var sections = v.Where(kv => ExperimentKeys.Contains(kv.Key)).ToDictionary();
+            variants.Add(BuildExperiment(y, vName, node, Merge(y, experiment, sections, deep: true), Merge(y, gridNode, axes, deep: false), sweepAxes, folder));
+        }
+        if (variantNodes.Count == 0)
+            variants.Add(BuildExperiment(y, name, root, experiment, gridNode, sweepAxes, folder));
+
+        var estimate = ParseEstimate(y, top.GetValueOrDefault("estimate"), sweepAxes, isProgram);
         var limits = ParseLimits(y, top.GetValueOrDefault("run"));
         return new SweepFile(path, name, description, training, variants, estimate, limits);
     }
@@ -134,17 +150,62 @@ internal static partial class SweepFileParser
         return result;
     }
 
-    private static Experiment BuildExperiment(YamlNodes y, string name, YamlNode owner, Dictionary<string, YamlNode> experiment, Dictionary<string, YamlNode> grid)
+    private static Experiment BuildExperiment(YamlNodes y, string name, YamlNode owner, Dictionary<string, YamlNode> experiment,
+        Dictionary<string, YamlNode> grid, IReadOnlyList<GridAxis> sweepAxes, string folder)
     {
+        if (experiment.TryGetValue("program", out var programNode))
+        {
+            if (EngineKeys.FirstOrDefault(experiment.ContainsKey) is { } engineKey)
+                throw y.Error(experiment[engineKey], $"experiment '{name}' has both program and {engineKey}; a sweep trains either the user's program or " +
+                    "the built-in engine's model/target/data, not both");
+            return new Experiment(name, new ModelSpec(), new TargetSpec(), new DataSpec(), GridParser.Parse(y, owner, grid, sweepAxes), ParseProgram(y, programNode, folder));
+        }
         var modelNode = Required(y, experiment, "model", owner, $"experiment '{name}'");
         var targetNode = Required(y, experiment, "target", owner, $"experiment '{name}'");
         var dataNode = Required(y, experiment, "data", owner, $"experiment '{name}'");
         var model = ParseModel(y, modelNode);
         var data = ParseData(y, dataNode);
         var target = ParseTarget(y, targetNode, data);
-        var g = GridParser.Parse(y, owner, grid);
+        var g = GridParser.Parse(y, owner, grid, sweepAxes);
         CheckCompatible(y, modelNode, model, dataNode, data, g, grid);
         return new Experiment(name, model, target, data, g);
+    }
+
+    /// <summary>
+    /// A program sweep's own axes (the grid's keys but sample_size and seed): each name a results column and a key of
+    /// the trial file, so it must be a plain identifier that neither of them already uses; a variant's grid may only
+    /// change their values.
+    /// </summary>
+    private static IReadOnlyList<GridAxis> ProgramAxes(YamlNodes y, Dictionary<string, YamlNode> grid, IReadOnlyList<Dictionary<string, YamlNode>> variantGrids)
+    {
+        foreach (var (axis, node) in grid)
+            if (axis != GridAxes.SampleSize.Name && axis != GridAxes.Seed.Name && !ProgramAxis.IsValidName(axis))
+                throw y.Error(node, $"grid.{axis}: a program's axis needs a name of letters, digits and '_' (not first a digit, at most 64) " +
+                    $"that is not a results column ({string.Join(", ", ResultTable.FixedColumnNames.Order(StringComparer.Ordinal))})");
+        return GridParser.ProgramAxes(y, grid, variantGrids);
+    }
+
+    /// <summary>program: {command: [executable, arguments…], env: {NAME: value}}; the command runs in the sweep file's folder.</summary>
+    private static ProgramSpec ParseProgram(YamlNodes y, YamlNode node, string folder)
+    {
+        var m = y.Mapping(node, "experiment.program", ProgramKeys);
+        var commandNode = Required(y, m, "command", node, "experiment.program");
+        var command = y.Sequence(commandNode, "experiment.program.command").Select((n, i) => y.String(n, $"experiment.program.command[{i}]")).ToList();
+        if (command.Count == 0 || command[0].Length == 0)
+            throw y.Error(commandNode, "experiment.program.command is empty; expected the program and its arguments, e.g. [python3, train.py]");
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (m.TryGetValue("env", out var envNode))
+            foreach (var (key, value) in y.Mapping(envNode, "experiment.program.env", null))
+            {
+                if (key.Length == 0 || !(char.IsAsciiLetter(key[0]) || key[0] == '_') || !key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+                    throw y.Error(value, $"experiment.program.env has the name '{key}'; expected an environment variable name (letters, digits, '_')");
+                if (ContractVariables.Contains(key))
+                    throw y.Error(value, $"experiment.program.env sets {key}, which the node sets for every trial (docs/sweep-files.md, the program contract)");
+                env[key] = y.String(value, $"experiment.program.env.{key}");
+            }
+        try { return ProgramIdentity.Of(command, env, folder); }
+        catch (IOException e) { throw y.Error(commandNode, $"experiment.program.command: cannot read the program file to hash it: {e.Message}"); }
+        catch (UnauthorizedAccessException e) { throw y.Error(commandNode, $"experiment.program.command: cannot read the program file to hash it: {e.Message}"); }
     }
 
     private static ModelSpec ParseModel(YamlNodes y, YamlNode node)
@@ -285,9 +346,13 @@ internal static partial class SweepFileParser
         return spec;
     }
 
-    private static AnalysisSettings ParseEstimate(YamlNodes y, YamlNode? node)
+    private static AnalysisSettings ParseEstimate(YamlNodes y, YamlNode? node, IReadOnlyList<GridAxis> sweepAxes, bool isProgram)
     {
-        var defaults = new AnalysisSettings();
+        IReadOnlyList<ProgramAxis>? programAxes = isProgram
+            ? [.. sweepAxes.Where(a => a != GridAxes.SampleSize && a != GridAxes.Seed).Select(a => new ProgramAxis(a.Name, a.Number))]
+            : null;
+        var defaults = new AnalysisSettings(ProgramAxes: programAxes);
+        var tunableNames = sweepAxes.Where(a => a.Tunable).Select(a => a.Name).ToList();
         if (node is null) return defaults;
         var m = y.Mapping(node, "estimate", EstimateKeys);
         var threshold = m.TryGetValue("threshold", out var t) ? PositiveDouble(y, t, "estimate.threshold") : defaults.Threshold;
@@ -303,7 +368,7 @@ internal static partial class SweepFileParser
             tune = y.Sequence(tn, "estimate.tune").Select((n, i) =>
             {
                 var axis = y.String(n, $"estimate.tune[{i}]");
-                return TunableNames.Contains(axis) ? axis : throw y.Error(n, $"estimate.tune[{i}] is '{axis}'; only these axes can be tuned: {string.Join(", ", TunableNames)}");
+                return tunableNames.Contains(axis) ? axis : throw y.Error(n, $"estimate.tune[{i}] is '{axis}'; only these axes can be tuned: {string.Join(", ", tunableNames)}");
             }).Distinct().ToList();
         }
         var unobserved = false;
@@ -328,7 +393,7 @@ internal static partial class SweepFileParser
                 _ => throw y.Error(sn, $"estimate.search must be 'grid' or 'adaptive', got '{which}'"),
             };
         }
-        return new AnalysisSettings(threshold, quorum, unobserved, tune, search);
+        return new AnalysisSettings(threshold, quorum, unobserved, tune, search, programAxes);
     }
 
     private static RunLimits ParseLimits(YamlNodes y, YamlNode? node)

@@ -6,7 +6,11 @@ namespace SweepCluster.Coordinator.SweepFiles;
 /// <summary>Expands a sweep file's grid into trials, in a fixed order: experiment, then the axes as listed in GridAxes.All.</summary>
 internal static class TrialPlanner
 {
-    public static IReadOnlyList<TrialSpec> Expand(SweepFile sweep)
+    /// <summary>
+    /// Every trial of the sweep. A program trial also carries where it runs: the sweep file's folder and runDirectory,
+    /// the run folder its logs go to (absolute; null when nothing will run, as for `sweep validate`).
+    /// </summary>
+    public static IReadOnlyList<TrialSpec> Expand(SweepFile sweep, string? runDirectory = null)
     {
         var sweepId = new SweepId(sweep.Name);
         var trials = new List<TrialSpec>();
@@ -15,12 +19,13 @@ internal static class TrialPlanner
         {
             foreach (var hyper in Product(e.Grid))
             {
-                var config = new TrialConfig { Model = e.Model, Target = e.Target, Data = e.Data, Training = sweep.Training, Hyper = hyper };
+                var config = new TrialConfig { Model = e.Model, Target = e.Target, Data = e.Data, Training = sweep.Training, Hyper = hyper, Program = e.Program };
                 var id = TrialId.For(config);
                 // Two experiments that describe the same trial produce the same id: run it once.
                 if (seen.Add(id))
                     trials.Add(new TrialSpec(sweepId, id, e.Name, GroupKey(e, hyper, sweep.Estimate.Tune), config,
-                        sweep.Limits.TrialTimeout.TotalSeconds, sweep.Limits.MaxDeliveries));
+                        sweep.Limits.TrialTimeout.TotalSeconds, sweep.Limits.MaxDeliveries,
+                        e.Program is null ? null : sweep.Folder, e.Program is null || runDirectory is null ? null : Path.GetFullPath(runDirectory)));
             }
         }
         return trials;

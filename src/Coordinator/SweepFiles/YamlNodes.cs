@@ -22,8 +22,8 @@ internal sealed class YamlNodes(string path)
         return new(path, place.Start.Line, place.Start.Column, problem);
     }
 
-    /// <summary>A mapping whose keys must all be in allowed; returns key → value in file order.</summary>
-    public Dictionary<string, YamlNode> Mapping(YamlNode node, string what, IReadOnlyCollection<string> allowed)
+    /// <summary>A mapping whose keys must all be in allowed (null: any plain name); returns key → value in file order.</summary>
+    public Dictionary<string, YamlNode> Mapping(YamlNode node, string what, IReadOnlyCollection<string>? allowed)
     {
         if (node is not YamlMappingNode map)
             throw Error(node, $"{what} must be a mapping of keys to values, got {Describe(node)}");
@@ -31,7 +31,7 @@ internal sealed class YamlNodes(string path)
         foreach (var (k, v) in map.Children)
         {
             var key = k is YamlScalarNode s ? s.Value ?? "" : throw Error(k, $"keys in {what} must be plain names, got {Describe(k)}");
-            if (!allowed.Contains(key))
+            if (allowed is not null && !allowed.Contains(key))
                 throw Error(k, $"unknown key '{key}' in {what}; expected one of: {string.Join(", ", allowed)}");
             result[key] = v;
         }

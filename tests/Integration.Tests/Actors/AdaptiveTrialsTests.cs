@@ -3,6 +3,7 @@ using SweepCluster.Coordinator.Runs;
 using SweepCluster.Coordinator.SweepFiles;
 using SweepCluster.Integration.Tests.Embedded;
 using SweepCluster.Protocol;
+using SweepCluster.Training;
 
 namespace SweepCluster.Integration.Tests.Actors;
 
@@ -51,7 +52,7 @@ public sealed class AdaptiveTrialsTests
         Assert.Single(Estimator.Estimate(ResultTableRows(results), settings)).EmpiricalSize;
 
     private static List<ResultRecord> ResultTableRows(IEnumerable<TrialResult> results) =>
-        ResultTable.Read(ResultTable.ToTable(results.ToList()), "(test)").ToList();
+        ResultTable.Read(ResultTable.ToTable(results.ToList(), GridAxes.All), "(test)", GridAxes.All).ToList();
 
     [Fact]
     public void A_recovery_lost_again_is_probed_in_full_and_estimated_as_the_full_grid()

@@ -36,7 +36,7 @@ public sealed class AdaptiveSearchTests
         var (code, output) = SweepCli.Run("run", file, "--runs", runs);
         Assert.True(code == 0, output);
         var dir = Path.Combine(runs, name);
-        var rows = ResultsLoader.Load(dir);
+        var rows = ResultsLoader.Load(dir, AnalysisSettings.Load(dir));
         return (Estimator.Estimate(rows, AnalysisSettings.Load(dir)).ToDictionary(e => e.Group), rows);
     }
 

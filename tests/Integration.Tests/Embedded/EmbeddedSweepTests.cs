@@ -43,7 +43,7 @@ public sealed class EmbeddedSweepTests
         var rows = Results.Read(runDir);
         Assert.Equal(432, rows.Count);
         Assert.Equal(432, rows.Select(r => r.Id).Distinct().Count());
-        var estimate = Assert.Single(Estimator.Estimate(ResultsLoader.Load(runDir), AnalysisSettings.Load(runDir)));
+        var estimate = Assert.Single(Estimator.Estimate(ResultsLoader.Load(runDir, AnalysisSettings.Load(runDir)), AnalysisSettings.Load(runDir)));
         Assert.Equal(3, estimate.TheoreticalSize);
         Assert.Equal(3, estimate.EmpiricalSize);
         Assert.True(File.Exists(Path.Combine(runDir, "report.html")));

@@ -12,7 +12,7 @@ public sealed class SeedExperimentTests
         var (code, output) = SweepCli.Run("run", EmbeddedSweepTests.RepoFile(sweep), "--runs", runs);
         Assert.True(code == 0, output);
         var dir = Path.Combine(runs, name);
-        return Estimator.Estimate(ResultsLoader.Load(dir), AnalysisSettings.Load(dir)).ToDictionary(e => e.Group);
+        return Estimator.Estimate(ResultsLoader.Load(dir, AnalysisSettings.Load(dir)), AnalysisSettings.Load(dir)).ToDictionary(e => e.Group);
     }
 
     [Fact]
