@@ -12,7 +12,7 @@ namespace SweepCluster.Coordinator.Tests;
 /// </summary>
 public sealed class SweepFileMutationTests : IDisposable
 {
-    private static readonly string[] Sources = ["quickstart.yaml", "ci-e1.yaml", "ci-e2.yaml", "e3-init-scale.yaml", "e2-matrix-completion.yaml"];
+    private static readonly string[] Sources = ["quickstart.yaml", "ci-e1.yaml", "ci-e2.yaml", "e3-init-scale.yaml", "e2-matrix-completion.yaml", "examples/teacher-stdlib/sweep.yaml"];
 
     // Values of the wrong type or out of range, and YAML that a sweep file cannot use.
     private static readonly string[] Replacements =
