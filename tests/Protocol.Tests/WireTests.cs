@@ -52,6 +52,45 @@ public sealed class WireTests
     }
 
     [Fact]
+    public void A_program_trial_and_its_result_round_trip_with_axes_metrics_and_gpu()
+    {
+        var config = new TrialConfig
+        {
+            Model = new(), Target = new(), Data = new(), Training = new(),
+            Hyper = new Hyperparameters { SampleSize = 32, Seed = 2 }.WithExtra("width", 256).WithExtra("depth", 3).WithExtra("dropout", 0.25),
+            Program = new ProgramSpec { Command = ["python3", "train.py", "--epochs", "50"], Env = ["OMP_NUM_THREADS=1"], ProgramFile = "train.py", ProgramSha256 = new string('c', 64) },
+        };
+        var spec = new TrialSpec(new SweepId("my-mlp"), TrialId.For(config), "my-mlp", "my-mlp", config, 600, 3, "/home/u/sweeps", "/home/u/runs/my-mlp");
+        var at = new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc);
+        var result = new TrialResult(spec, TrialStatus.Ok, 0.01, 0.02, null, 500, 0, "program train.py", 3.5, new NodeId("gpu-node"), 1, at, at.AddSeconds(4),
+            null, Metrics: "{\"test_error\":0.02,\"accuracy\":0.97}", Gpu: "3");
+
+        var back = Assert.IsType<TrialResult>(Wire.Decode(Wire.Encode(result)));
+
+        Assert.Equal(spec.Id, TrialId.For(back.Spec.Config));
+        Assert.Equal(CanonicalJson.Of(config), CanonicalJson.Of(back.Spec.Config));
+        Assert.Equal(new Dictionary<string, double> { ["depth"] = 3, ["dropout"] = 0.25, ["width"] = 256 }, back.Spec.Config.Hyper.Extra!);
+        Assert.Equal(["python3", "train.py", "--epochs", "50"], back.Spec.Config.Program!.Command);
+        Assert.Equal(("/home/u/sweeps", "/home/u/runs/my-mlp"), (back.Spec.ProgramDirectory, back.Spec.RunDirectory));
+        Assert.Equal(("{\"test_error\":0.02,\"accuracy\":0.97}", "3"), (back.Metrics, back.Gpu));
+        // The program's axes sit in the id's JSON in name order whatever order they were set in.
+        Assert.Contains("\"extra\":{\"depth\":3,\"dropout\":0.25,\"width\":256}", CanonicalJson.Of(config), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_heartbeat_names_its_busy_gpus_and_one_without_them_still_reads()
+    {
+        var beat = new NodeHeartbeat(new NodeId("n1"), "host", 4, 2, 120, new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc), ["0", "GPU-1234"]);
+        var back = Assert.IsType<NodeHeartbeat>(Wire.Decode(Wire.Encode(beat)));
+        Assert.Equal(["0", "GPU-1234"], back.BusyGpus!);
+
+        var old = Assert.IsType<NodeHeartbeat>(Wire.Decode(Encoding.UTF8.GetBytes(
+            "{\"v\":1,\"kind\":\"heartbeat\",\"body\":{\"node\":{\"value\":\"n1\"},\"host\":\"h\",\"slots\":2,\"busy_slots\":1,\"trials_done\":5,\"at\":\"2026-01-02T03:04:05Z\"}}")));
+        Assert.Null(old.BusyGpus);
+        Assert.Equal(1, old.BusySlots);
+    }
+
+    [Fact]
     public void EnvelopeCarriesVersionAndKind()
     {
         var json = Encoding.UTF8.GetString(Wire.Encode(Spec));
