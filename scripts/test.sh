@@ -2,7 +2,8 @@
 # Runs the whole test suite on a fresh machine: installs what the tests need, then `dotnet test`.
 #   - Debian packages: chromium (the report test renders report.html headless), openssl (the TLS test makes a
 #     self-signed certificate), slurm-wlm and munge (the Slurm job scripts are tested under a one-host Slurm, started
-#     here by scripts/slurm/start-local-slurm.sh); installed only when missing.
+#     here by scripts/slurm/start-local-slurm.sh), python3-torch (the PyTorch example program runs on the CPU under
+#     /usr/bin/python3); installed only when missing.
 #   - npm packages of the Parquet interop check (DuckDB, Arrow's and polars' Rust readers), pinned in tests/interop.
 # Extra arguments go to `dotnet test`, e.g. scripts/test.sh --filter "FullyQualifiedName~Parquet".
 set -euo pipefail
@@ -13,6 +14,7 @@ missing=()
 command -v openssl >/dev/null || missing+=(openssl)
 [[ -x /usr/sbin/slurmctld && -x /usr/sbin/slurmd ]] || missing+=(slurm-wlm)
 [[ -x /usr/sbin/munged ]] || missing+=(munge)
+/usr/bin/python3 -c "import torch" 2>/dev/null || missing+=(python3-torch)
 if ((${#missing[@]})); then
   echo "installing ${missing[*]} with apt" >&2
   sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"

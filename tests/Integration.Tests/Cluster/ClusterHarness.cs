@@ -85,9 +85,11 @@ internal sealed class ClusterHarness : IAsyncDisposable
     /// </summary>
     public bool NodeBatching { get; init; } = true;
 
-    public ChildProcess StartNode(string name, int slots, IReadOnlyDictionary<string, string>? environment = null) =>
+    /// <summary>A node with this many slots; with gpus (`--gpus`), as many slots as GPUs instead.</summary>
+    public ChildProcess StartNode(string name, int slots, IReadOnlyDictionary<string, string>? environment = null, string? gpus = null) =>
         Track(ChildProcess.Start(name, "sweep-node.dll",
-            ["--coordinator", Address, "--slots", slots.ToString(), "--node-id", name, "--heartbeat", "0.3", "--verbose", .. NodeBatching ? Array.Empty<string>() : ["--no-batch"]],
+            ["--coordinator", Address, .. gpus is null ? new[] { "--slots", slots.ToString() } : ["--gpus", gpus], "--node-id", name, "--heartbeat", "0.3", "--verbose",
+                .. NodeBatching ? Array.Empty<string>() : ["--no-batch"]],
             Environment(environment)));
 
     /// <summary>A node restarted whenever it exits, as systemd's Restart=always or a Slurm requeue would.</summary>
