@@ -13,8 +13,11 @@ internal static class TrialPlanner
     public static IReadOnlyList<TrialSpec> Expand(SweepFile sweep, string? runDirectory = null)
     {
         var sweepId = new SweepId(sweep.Name);
-        var trials = new List<TrialSpec>();
+        var trials = new List<TrialSpec>((int)Math.Min(sweep.TrialCount, 1 << 24));
         var seen = new HashSet<TrialId>();
+        // A group key is shared by many trials: one string per group, not per trial (a million-trial grid holds them all).
+        var groups = new Dictionary<string, string>(StringComparer.Ordinal);
+        var (folder, run) = (sweep.Folder, runDirectory is null ? null : Path.GetFullPath(runDirectory));
         foreach (var e in sweep.Experiments)
         {
             foreach (var hyper in Product(e.Grid))
@@ -22,10 +25,11 @@ internal static class TrialPlanner
                 var config = new TrialConfig { Model = e.Model, Target = e.Target, Data = e.Data, Training = sweep.Training, Hyper = hyper, Program = e.Program };
                 var id = TrialId.For(config);
                 // Two experiments that describe the same trial produce the same id: run it once.
-                if (seen.Add(id))
-                    trials.Add(new TrialSpec(sweepId, id, e.Name, GroupKey(e, hyper, sweep.Estimate.Tune), config,
-                        sweep.Limits.TrialTimeout.TotalSeconds, sweep.Limits.MaxDeliveries,
-                        e.Program is null ? null : sweep.Folder, e.Program is null || runDirectory is null ? null : Path.GetFullPath(runDirectory)));
+                if (!seen.Add(id)) continue;
+                var group = GroupKey(e, hyper, sweep.Estimate.Tune);
+                if (!groups.TryGetValue(group, out var shared)) groups[group] = shared = group;
+                trials.Add(new TrialSpec(sweepId, id, e.Name, shared, config, sweep.Limits.TrialTimeout.TotalSeconds, sweep.Limits.MaxDeliveries,
+                    e.Program is null ? null : folder, e.Program is null ? null : run));
             }
         }
         return trials;
