@@ -42,6 +42,12 @@ internal static class Codecs
         return false;
     }
 
+    /// <summary>
+    /// How many times its compressed size a page can grow at most: SNAPPY and GZIP's DEFLATE about 1032:1; ZSTD
+    /// stores a run of one byte (an all-false BOOLEAN page, say) as a 128 KiB block in 4 bytes.
+    /// </summary>
+    public static long MaxExpansion(Codec codec) => codec == Codec.Zstd ? 33_000 : 1_100;
+
     /// <summary>Decompresses into exactly uncompressedSize bytes; returns null when the data is corrupt or has another size.</summary>
     public static byte[]? Decompress(Codec codec, ReadOnlySpan<byte> data, int uncompressedSize)
     {
@@ -71,13 +77,22 @@ internal static class Codecs
                     // Trailing decompressed bytes mean the header's size is wrong.
                     return gzip.ReadByte() == -1 ? result : null;
                 }
+                case Codec.Zstd:
+                {
+                    // Decompressing into exactly the declared size: a frame that needs more space throws, one that
+                    // yields less returns a shorter count; both mean the header's size is wrong.
+                    var result = new byte[uncompressedSize];
+                    using var zstd = new ZstdSharp.Decompressor();
+                    return zstd.Unwrap(data, result) == uncompressedSize ? result : null;
+                }
                 default:
                     throw new ArgumentOutOfRangeException(nameof(codec), codec, "checked by the caller");
             }
         }
-        catch (Exception e) when (e is InvalidDataException or IndexOutOfRangeException or ArgumentException or InvalidOperationException or OverflowException or IOException)
+        catch (Exception e) when (e is InvalidDataException or IndexOutOfRangeException or ArgumentException or InvalidOperationException
+            or OverflowException or IOException or ZstdSharp.ZstdException)
         {
-            // IronSnappy and GZipStream report corrupt input with several exception types.
+            // IronSnappy, GZipStream and ZstdSharp report corrupt input with several exception types.
             return null;
         }
     }
