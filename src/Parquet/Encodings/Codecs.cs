@@ -48,6 +48,10 @@ internal static class Codecs
     /// </summary>
     public static long MaxExpansion(Codec codec) => codec == Codec.Zstd ? 33_000 : 1_100;
 
+    // A decompression context per thread, not per page: arrow-rs writes pages of a few kilobytes.
+    [ThreadStatic]
+    private static ZstdSharp.Decompressor? _zstd;
+
     /// <summary>Decompresses into exactly uncompressedSize bytes; returns null when the data is corrupt or has another size.</summary>
     public static byte[]? Decompress(Codec codec, ReadOnlySpan<byte> data, int uncompressedSize)
     {
@@ -82,8 +86,8 @@ internal static class Codecs
                     // Decompressing into exactly the declared size: a frame that needs more space throws, one that
                     // yields less returns a shorter count; both mean the header's size is wrong.
                     var result = new byte[uncompressedSize];
-                    using var zstd = new ZstdSharp.Decompressor();
-                    return zstd.Unwrap(data, result) == uncompressedSize ? result : null;
+                    _zstd ??= new ZstdSharp.Decompressor();
+                    return _zstd.Unwrap(data, result) == uncompressedSize ? result : null;
                 }
                 default:
                     throw new ArgumentOutOfRangeException(nameof(codec), codec, "checked by the caller");
