@@ -171,11 +171,11 @@ internal sealed class FixedDecoder<TStored, T>(ColumnSchema column, ColumnKind k
         var stored = MemoryMarshal.Cast<byte, TStored>(data[..(output.Length * size)]);
         if (typeof(T) == typeof(DateTime))
         {
-            var micros = MemoryMarshal.Cast<TStored, long>(stored);
+            var raw = MemoryMarshal.Cast<TStored, long>(stored);
             var times = MemoryMarshal.Cast<T, DateTime>(output);
-            for (var i = 0; i < micros.Length; i++)
-                if (!Timestamps.TryFromMicros(micros[i], Kind.TimestampKind, out times[i]))
-                    Reader.Unsupported($"timestamp {micros[i]} µs outside the years 1-9999 ({where})");
+            for (var i = 0; i < raw.Length; i++)
+                if (!Timestamps.TryFromUnit(raw[i], Kind.TimestampUnit, Kind.TimestampKind, out times[i]))
+                    Reader.Unsupported($"timestamp {raw[i]} {Timestamps.UnitName(Kind.TimestampUnit)} outside the years 1-9999 ({where})");
         }
         else
         {

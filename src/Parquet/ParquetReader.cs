@@ -142,13 +142,16 @@ internal sealed class ParquetReader
                     return (ColumnType.Int32, new ColumnKind(physical));
                 break;
             case PhysicalType.Int64:
+                // Milliseconds and nanoseconds (pandas writes those) are read into the table's microsecond
+                // timestamps; nanoseconds are floored to the microsecond.
                 if (e.Logical == LogicalKind.Timestamp)
                 {
-                    if (e.TimestampUnit != TimeUnit.Micros) Unsupported($"{what}: timestamps in {e.TimestampUnit} (only MICROS is read)");
-                    return (ColumnType.TimestampMicros, new ColumnKind(physical, e.TimestampUtc ? DateTimeKind.Utc : DateTimeKind.Unspecified));
+                    if (e.TimestampUnit is not (TimeUnit.Millis or TimeUnit.Micros or TimeUnit.Nanos)) Unsupported($"{what}: timestamps without a unit");
+                    return (ColumnType.TimestampMicros, new ColumnKind(physical, e.TimestampUtc ? DateTimeKind.Utc : DateTimeKind.Unspecified, e.TimestampUnit));
                 }
-                if (e.Logical == LogicalKind.None && e.ConvertedType == ConvertedType.TimestampMicros)
-                    return (ColumnType.TimestampMicros, new ColumnKind(physical, DateTimeKind.Utc));
+                if (e.Logical == LogicalKind.None && e.ConvertedType is ConvertedType.TimestampMicros or ConvertedType.TimestampMillis)
+                    return (ColumnType.TimestampMicros, new ColumnKind(physical, DateTimeKind.Utc,
+                        e.ConvertedType == ConvertedType.TimestampMillis ? TimeUnit.Millis : TimeUnit.Micros));
                 if (e.Logical is LogicalKind.None or LogicalKind.Integer && (e.Logical != LogicalKind.Integer || e.IntegerSigned)
                     && e.ConvertedType is null or ConvertedType.Int64)
                     return (ColumnType.Int64, new ColumnKind(physical));
@@ -258,8 +261,8 @@ internal sealed class ParquetReader
     }
 }
 
-/// <summary>How a column's stored values map to the table's: the physical type and, for timestamps, the DateTime kind.</summary>
-internal readonly record struct ColumnKind(PhysicalType Physical, DateTimeKind TimestampKind = DateTimeKind.Utc);
+/// <summary>How a column's stored values map to the table's: the physical type and, for timestamps, the DateTime kind and stored unit.</summary>
+internal readonly record struct ColumnKind(PhysicalType Physical, DateTimeKind TimestampKind = DateTimeKind.Utc, TimeUnit TimestampUnit = TimeUnit.Micros);
 
 /// <summary>One page as the reader met it (see ParquetReader.PageLog).</summary>
 internal readonly record struct PageInfo(string Column, PageType Type, Encoding Encoding, Codec Codec, bool IsCompressed);

@@ -123,6 +123,24 @@ public sealed class ForeignFixtures
     }
 
     [Fact]
+    public void Millisecond_and_nanosecond_timestamps_read_as_the_same_instants()
+    {
+        var table = ParquetFile.Read(FixtureTests.Fixture("foreign_polars_time_units.parquet"));
+        Assert.Equal(
+            [new ColumnSchema("id", ColumnType.Int32, true), new("ts_ms", ColumnType.TimestampMicros, true), new("ts_ns", ColumnType.TimestampMicros, true)],
+            table.Schema);
+        var expected = (DateTime?[])Expected().Columns[8];
+        var ms = (DateTime?[])table.Columns[1];
+        var ns = (DateTime?[])table.Columns[2];
+        Assert.Equal(Rows, table.RowCount);
+        for (var i = 0; i < Rows; i++)
+        {
+            Assert.Equal(expected[i], ns[i]);
+            Assert.Equal(expected[i] is { } t ? new DateTime(t.Ticks - t.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc) : null, ms[i]);
+        }
+    }
+
+    [Fact]
     public void Inspect_shows_a_zstd_file()
     {
         var text = ParquetInspect.ToText(ParquetFile.Read(FixtureTests.Fixture("foreign_polars.parquet")), limit: 3);

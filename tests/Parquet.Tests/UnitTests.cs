@@ -145,6 +145,21 @@ public sealed class UnitTests
         Assert.Equal($"{name} compression (column 'x' in row group 0)", e.Feature);
     }
 
+    [Fact]
+    public void Millis_and_nanos_convert_to_the_microsecond_floor_and_out_of_range_values_are_refused()
+    {
+        Assert.True(Timestamps.TryFromUnit(-1, TimeUnit.Nanos, DateTimeKind.Utc, out var t));
+        Assert.Equal(DateTime.UnixEpoch.AddTicks(-10), t);
+        Assert.True(Timestamps.TryFromUnit(1_999, TimeUnit.Nanos, DateTimeKind.Utc, out t));
+        Assert.Equal(DateTime.UnixEpoch.AddTicks(10), t);
+        Assert.True(Timestamps.TryFromUnit(-1, TimeUnit.Millis, DateTimeKind.Utc, out t));
+        Assert.Equal(DateTime.UnixEpoch.AddMilliseconds(-1), t);
+        Assert.False(Timestamps.TryFromUnit(long.MaxValue / 1000, TimeUnit.Millis, DateTimeKind.Utc, out _));
+        Assert.False(Timestamps.TryFromUnit(long.MinValue, TimeUnit.Millis, DateTimeKind.Utc, out _));
+        Assert.True(Timestamps.TryFromUnit(long.MinValue, TimeUnit.Nanos, DateTimeKind.Utc, out t)); // 1677, within DateTime
+        Assert.Equal(1677, t.Year);
+    }
+
     /// <summary>The format's own example: 1, 2, 3, 4, 5 as block size 128, 4 miniblocks, first value 1, min delta 1, widths 0.</summary>
     [Fact]
     public void Delta_binary_packed_decodes_the_format_example_and_reports_its_length()

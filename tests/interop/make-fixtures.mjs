@@ -57,6 +57,9 @@ await duck('foreign_duckdb_v2_zstd.parquet', 'COMPRESSION ZSTD, ROW_GROUP_SIZE 2
 const source = at('foreign_duckdb_zstd.parquet');
 // ZSTD is py-polars' default codec; nodejs-polars' is UNCOMPRESSED, so it is named.
 pl.readParquet(source).writeParquet(at('foreign_polars.parquet'), { compression: 'zstd' });
+// pandas (pyarrow) writes TIMESTAMP(NANOS), some tools TIMESTAMP(MILLIS): the same instants in both units.
+pl.readParquet(source).select(pl.col('id'), pl.col('ts').cast(pl.Datetime('ms', 'UTC')).alias('ts_ms'),
+  pl.col('ts').cast(pl.Datetime('ns', 'UTC')).alias('ts_ns')).writeParquet(at('foreign_polars_time_units.parquet'), { compression: 'zstd' });
 const arrow = (file, compression, dictionary) => writeFileSync(at(file), pw.writeParquet(pw.readParquet(readFileSync(source)),
   new pw.WriterPropertiesBuilder().setWriterVersion(pw.WriterVersion.V2).setCompression(compression)
     .setDictionaryEnabled(dictionary).setDataPageSizeLimit(4096).setWriteBatchSize(256).setMaxRowGroupSize(2048).build()));
@@ -70,6 +73,7 @@ await con.run(`COPY (FROM ${quoted('results_sweep_run.parquet')}) TO ${quoted('r
   (FORMAT PARQUET, COMPRESSION ZSTD, PARQUET_VERSION V2)`);
 
 const files = ['foreign_duckdb_zstd.parquet', 'foreign_duckdb_gzip.parquet', 'foreign_duckdb_v2_zstd.parquet', 'foreign_polars.parquet',
+  'foreign_polars_time_units.parquet',
   'foreign_arrow_v2_zstd.parquet', 'foreign_arrow_v2_plain.parquet', 'results_duckdb_v2_zstd.parquet'];
 for (const file of files) {
   const rows = (await con.runAndReadAll(`
