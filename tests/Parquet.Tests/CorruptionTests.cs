@@ -21,7 +21,7 @@ public sealed class CorruptionTests
             ]);
     }
 
-    public static TheoryData<Compression> Codecs => new() { Compression.Uncompressed, Compression.Snappy, Compression.Gzip };
+    public static TheoryData<Compression> Codecs => new() { Compression.Uncompressed, Compression.Snappy, Compression.Gzip, Compression.Zstd };
 
     [Theory]
     [MemberData(nameof(Codecs))]

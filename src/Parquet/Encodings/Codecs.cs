@@ -10,6 +10,7 @@ internal static class Codecs
         Compression.Uncompressed => Codec.Uncompressed,
         Compression.Snappy => Codec.Snappy,
         Compression.Gzip => Codec.Gzip,
+        Compression.Zstd => Codec.Zstd,
         _ => throw new ArgumentOutOfRangeException(nameof(compression), compression, "unknown compression"),
     };
 
@@ -19,6 +20,7 @@ internal static class Codecs
         Codec.Uncompressed => data,
         Codec.Snappy => IronSnappy.Snappy.Encode(data.Span),
         Codec.Gzip => Gzip(data.Span, scratch),
+        Codec.Zstd => Zstd(data.Span, scratch),
         _ => throw new ArgumentOutOfRangeException(nameof(codec), codec, "the writer does not support this codec"),
     };
 
@@ -29,6 +31,21 @@ internal static class Codecs
         scratch.SetLength(0);
         using (var gzip = new GZipStream(scratch, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(data);
         return scratch.GetBuffer().AsMemory(0, (int)scratch.Length);
+    }
+
+    // Level 3, zstd's own default: the highest levels cost many times the CPU for a few percent of size
+    // (Parquet.Net's default, level 19, wrote 1M rows 17 times slower than its Optimal level when measured here).
+    private const int ZstdLevel = 3;
+
+    [ThreadStatic]
+    private static ZstdSharp.Compressor? _zstdCompressor;
+
+    private static ReadOnlyMemory<byte> Zstd(ReadOnlySpan<byte> data, MemoryStream scratch)
+    {
+        _zstdCompressor ??= new ZstdSharp.Compressor(ZstdLevel);
+        scratch.SetLength(ZstdSharp.Compressor.GetCompressBound(data.Length));
+        var written = _zstdCompressor.Wrap(data, scratch.GetBuffer());
+        return scratch.GetBuffer().AsMemory(0, written);
     }
 
     private static bool SnappyLength(ReadOnlySpan<byte> data, out ulong length)
