@@ -15,27 +15,27 @@ public sealed class ForeignFixtures
     private static readonly DateTime Start = new DateTime(2024, 3, 1, 12, 0, 0, DateTimeKind.Utc).AddTicks(10);
 
     /// <summary>The rows of tests/interop/make-fixtures.mjs's foreign_rows table, by the same formulas.</summary>
-    internal static Table Expected() => new(
+    internal static Table Expected(int rows = Rows) => new(
         [
             new("id", ColumnType.Int32, true), new("i32", ColumnType.Int32, true), new("i64", ColumnType.Int64, true),
             new("f64", ColumnType.Double, true), new("f32", ColumnType.Float, true), new("flag", ColumnType.Boolean, true),
             new("label", ColumnType.String, true), new("name", ColumnType.String, true), new("ts", ColumnType.TimestampMicros, true),
         ],
         [
-            Tables.Fill<int?>(Rows, i => i),
-            Tables.Fill<int?>(Rows, i => i % 13 == 5 ? null : i * 7919 % 20011 - 10000),
-            Tables.Fill<long?>(Rows, i => i % 11 == 0 ? null : (i - 2500L) * 3689348814741910L),
-            Tables.Fill<double?>(Rows, i => i % 19 == 4 ? null
+            Tables.Fill<int?>(rows, i => i),
+            Tables.Fill<int?>(rows, i => i % 13 == 5 ? null : i * 7919 % 20011 - 10000),
+            Tables.Fill<long?>(rows, i => i % 11 == 0 ? null : (i - 2500L) * 3689348814741910L),
+            Tables.Fill<double?>(rows, i => i % 19 == 4 ? null
                 : i % 17 == 3 ? double.NaN
                 : i == 1 ? double.PositiveInfinity
                 : i == 2 ? double.NegativeInfinity
                 : i == 6 ? -0.0
                 : (i - 2500) / 7.0),
-            Tables.Fill<float?>(Rows, i => i % 23 == 9 ? null : i / 4096f),
-            Tables.Fill<bool?>(Rows, i => i % 23 == 7 ? null : i % 3 != 0),
-            Tables.Fill<string?>(Rows, i => i % 29 == 1 ? null : Labels[i % 5]),
-            Tables.Fill<string?>(Rows, i => i % 31 == 2 ? null : $"trial-{i:D5}"),
-            Tables.Fill<DateTime?>(Rows, i => i % 37 == 8 ? null : Start.AddTicks(i * 1234567L * 10)),
+            Tables.Fill<float?>(rows, i => i % 23 == 9 ? null : i / 4096f),
+            Tables.Fill<bool?>(rows, i => i % 23 == 7 ? null : i % 3 != 0),
+            Tables.Fill<string?>(rows, i => i % 29 == 1 ? null : Labels[i % 5]),
+            Tables.Fill<string?>(rows, i => i % 31 == 2 ? null : $"trial-{i:D5}"),
+            Tables.Fill<DateTime?>(rows, i => i % 37 == 8 ? null : Start.AddTicks(i * 1234567L * 10)),
         ]);
 
     public static TheoryData<string> Files => new()
@@ -50,6 +50,16 @@ public sealed class ForeignFixtures
     {
         var read = ParquetFile.Read(FixtureTests.Fixture(file));
         Canonical.AssertSameTable(Expected(), read, file);
+    }
+
+    [Fact]
+    public void The_small_v2_file_holds_the_first_300_rows()
+    {
+        var read = ParquetFile.Read(FixtureTests.Fixture("foreign_arrow_v2_small.parquet"));
+        Canonical.AssertSameTable(Expected(300), read, "foreign_arrow_v2_small.parquet");
+        var pages = DataPages("foreign_arrow_v2_small.parquet");
+        Assert.All(pages, p => Assert.Equal(PageType.DataPageV2, p.Type));
+        Assert.True(pages.Count > 9, $"{pages.Count} data pages for 9 columns");
     }
 
     private static List<PageInfo> Pages(string file)

@@ -13,7 +13,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import pl from 'nodejs-polars';
 import * as pw from 'parquet-wasm';
-import { readFileSync, writeFileSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync, statSync, unlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -68,13 +68,21 @@ arrow('foreign_arrow_v2_zstd.parquet', pw.Compression.ZSTD, true);
 // DELTA encodings for integers and strings and RLE for booleans.
 arrow('foreign_arrow_v2_plain.parquet', pw.Compression.UNCOMPRESSED, false);
 
+// A small DATA_PAGE_V2 file (the first 300 rows, ZSTD, DELTA encodings, pages of about 512 bytes) that
+// CorruptionTests damages at every byte.
+await con.run(`COPY (FROM foreign_rows WHERE id < 300 ORDER BY id) TO ${quoted('small.tmp.parquet')} (FORMAT PARQUET)`);
+writeFileSync(at('foreign_arrow_v2_small.parquet'), pw.writeParquet(pw.readParquet(readFileSync(at('small.tmp.parquet'))),
+  new pw.WriterPropertiesBuilder().setWriterVersion(pw.WriterVersion.V2).setCompression(pw.Compression.ZSTD)
+    .setDictionaryEnabled(false).setDataPageSizeLimit(512).setWriteBatchSize(64).build()));
+unlinkSync(at('small.tmp.parquet'));
+
 // A results part file written by `sweep run` (results_sweep_run.parquet), rewritten by a user with DuckDB.
 await con.run(`COPY (FROM ${quoted('results_sweep_run.parquet')}) TO ${quoted('results_duckdb_v2_zstd.parquet')}
   (FORMAT PARQUET, COMPRESSION ZSTD, PARQUET_VERSION V2)`);
 
 const files = ['foreign_duckdb_zstd.parquet', 'foreign_duckdb_gzip.parquet', 'foreign_duckdb_v2_zstd.parquet', 'foreign_polars.parquet',
   'foreign_polars_time_units.parquet',
-  'foreign_arrow_v2_zstd.parquet', 'foreign_arrow_v2_plain.parquet', 'results_duckdb_v2_zstd.parquet'];
+  'foreign_arrow_v2_zstd.parquet', 'foreign_arrow_v2_plain.parquet', 'foreign_arrow_v2_small.parquet', 'results_duckdb_v2_zstd.parquet'];
 for (const file of files) {
   const rows = (await con.runAndReadAll(`
     SELECT list(DISTINCT compression) AS codecs, count(DISTINCT row_group_id) AS row_groups,
