@@ -138,11 +138,15 @@ internal abstract class ColumnDecoder<T>(ColumnSchema column, ColumnKind kind, P
         }
     }
 
-    /// <summary>A DELTA_BINARY_PACKED stream of exactly count values (integers or lengths); returns the bytes it used.</summary>
-    protected int DecodeDeltas(ReadOnlySpan<byte> data, int count, string what, string where, out ReadOnlySpan<long> decoded)
+    /// <summary>
+    /// A DELTA_BINARY_PACKED stream of exactly count values (integers or lengths) into the first (second = false) or
+    /// second of two reused buffers; returns the bytes it used.
+    /// </summary>
+    protected int DecodeDeltas(ReadOnlySpan<byte> data, int count, string what, string where, out ReadOnlySpan<long> decoded, bool second = false)
     {
-        if (_deltas.Length < count) _deltas = new long[count];
-        var span = _deltas.AsSpan(0, count);
+        ref var buffer = ref second ? ref _deltas2 : ref _deltas;
+        if (buffer.Length < count) buffer = new long[count];
+        var span = buffer.AsSpan(0, count);
         var used = DeltaBinaryPacked.Decode(data, span);
         if (used < 0) Reader.Fail($"{where}: corrupt DELTA_BINARY_PACKED {what} (or not {count} of them)");
         decoded = span;
@@ -150,6 +154,7 @@ internal abstract class ColumnDecoder<T>(ColumnSchema column, ColumnKind kind, P
     }
 
     private long[] _deltas = [];
+    private long[] _deltas2 = [];
 }
 
 /// <summary>INT32, INT64, FLOAT, DOUBLE and TIMESTAMP columns: fixed-width little-endian values.</summary>
@@ -340,9 +345,8 @@ internal sealed class StringDecoder(ColumnSchema column, ColumnKind kind, int ro
             }
             case Encoding.DeltaByteArray:
             {
-                var used = DecodeDeltas(data, n, "prefix lengths", where, out var decoded);
-                var prefixes = decoded.ToArray();
-                used += DecodeDeltas(data[used..], n, "suffix lengths", where, out var suffixes);
+                var used = DecodeDeltas(data, n, "prefix lengths", where, out var prefixes);
+                used += DecodeDeltas(data[used..], n, "suffix lengths", where, out var suffixes, second: true);
                 var bytes = data[used..];
                 var pos = 0;
                 var previous = 0; // _value[..previous] holds the value before, whose prefix the next one keeps in place
