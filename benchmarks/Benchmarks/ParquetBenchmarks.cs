@@ -104,3 +104,45 @@ internal sealed class ParquetBenchmarkConfig : ManualConfig
         AddDiagnoser(MemoryDiagnoser.Default);
     }
 }
+
+/// <summary>
+/// Reads the same 1M-row results table from our SNAPPY file and from DuckDB's ZSTD rewrites of it, with v1
+/// encodings and with PARQUET_VERSION V2 (DELTA_*, BYTE_STREAM_SPLIT): what `sweep report` costs on results a
+/// user rewrote with DuckDB. GlobalSetup writes our file and runs benchmarks/duckdb/zstd-files.mjs for the rest.
+/// </summary>
+[Config(typeof(ParquetBenchmarkConfig))]
+public class ParquetReadBenchmarks
+{
+    private static readonly string Folder = Path.Combine(Path.GetTempPath(), "sweepcluster-bench");
+    private string _path = null!;
+
+    [Params("ours-snappy", "duckdb-zstd", "duckdb-zstd-v2")]
+    public string Source { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        Directory.CreateDirectory(Folder);
+        var ours = Path.Combine(Folder, "read-ours-snappy.parquet");
+        if (!File.Exists(ours))
+            ParquetFile.WriteAtomic(ours, ParquetBenchmarks.ResultsTable(ParquetBenchmarks.Rows), new WriteOptions { Compression = Compression.Snappy });
+        _path = Path.Combine(Folder, $"read-{Source}.parquet");
+        if (!File.Exists(_path)) RunNode("benchmarks/duckdb/zstd-files.mjs", ours);
+        var rows = ParquetFile.Read(_path).RowCount;
+        if (rows != ParquetBenchmarks.Rows) throw new InvalidOperationException($"{_path} has {rows} rows, expected {ParquetBenchmarks.Rows}");
+    }
+
+    [Benchmark]
+    public int Read1M() => ParquetFile.Read(_path).RowCount;
+
+    private static void RunNode(string script, string argument)
+    {
+        // The script lives in the repository; the benchmark runs from benchmarks/Benchmarks or its bin folder.
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, script))) root = root.Parent;
+        if (root is null) throw new InvalidOperationException($"{script} not found above {AppContext.BaseDirectory}");
+        using var node = System.Diagnostics.Process.Start("node", [Path.Combine(root.FullName, script), argument]);
+        node.WaitForExit();
+        if (node.ExitCode != 0) throw new InvalidOperationException($"node {script} exited with {node.ExitCode} (run: npm ci --prefix tests/interop)");
+    }
+}

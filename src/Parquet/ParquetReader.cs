@@ -22,6 +22,9 @@ internal sealed class ParquetReader
     }
 
     internal FileMetaData Metadata { get; private set; } = new();
+
+    /// <summary>When set, every page read is added to it: which kinds of page and encoding a file really holds.</summary>
+    internal List<PageInfo>? PageLog { get; init; }
     private int _footerStart;
 
     public IReadOnlyList<ColumnSchema> ReadSchema() => Guard(() => ReadFooter().Schema);
@@ -139,13 +142,16 @@ internal sealed class ParquetReader
                     return (ColumnType.Int32, new ColumnKind(physical));
                 break;
             case PhysicalType.Int64:
+                // Milliseconds and nanoseconds (pandas writes those) are read into the table's microsecond
+                // timestamps; nanoseconds are floored to the microsecond.
                 if (e.Logical == LogicalKind.Timestamp)
                 {
-                    if (e.TimestampUnit != TimeUnit.Micros) Unsupported($"{what}: timestamps in {e.TimestampUnit} (only MICROS is read)");
-                    return (ColumnType.TimestampMicros, new ColumnKind(physical, e.TimestampUtc ? DateTimeKind.Utc : DateTimeKind.Unspecified));
+                    if (e.TimestampUnit is not (TimeUnit.Millis or TimeUnit.Micros or TimeUnit.Nanos)) Unsupported($"{what}: timestamps without a unit");
+                    return (ColumnType.TimestampMicros, new ColumnKind(physical, e.TimestampUtc ? DateTimeKind.Utc : DateTimeKind.Unspecified, e.TimestampUnit));
                 }
-                if (e.Logical == LogicalKind.None && e.ConvertedType == ConvertedType.TimestampMicros)
-                    return (ColumnType.TimestampMicros, new ColumnKind(physical, DateTimeKind.Utc));
+                if (e.Logical == LogicalKind.None && e.ConvertedType is ConvertedType.TimestampMicros or ConvertedType.TimestampMillis)
+                    return (ColumnType.TimestampMicros, new ColumnKind(physical, DateTimeKind.Utc,
+                        e.ConvertedType == ConvertedType.TimestampMillis ? TimeUnit.Millis : TimeUnit.Micros));
                 if (e.Logical is LogicalKind.None or LogicalKind.Integer && (e.Logical != LogicalKind.Integer || e.IntegerSigned)
                     && e.ConvertedType is null or ConvertedType.Int64)
                     return (ColumnType.Int64, new ColumnKind(physical));
@@ -170,7 +176,7 @@ internal sealed class ParquetReader
         var where = $"column '{column.Name}' in row group {group}";
         if (meta.Path.Count != 1 || meta.Path[0] != column.Name) Fail($"{where}: the chunk's path is '{string.Join('.', meta.Path)}'");
         if (meta.Type != decoder.Kind.Physical) Fail($"{where}: the chunk's type {FormatNames.Of(meta.Type)} differs from the schema's");
-        if (meta.Codec is not (Codec.Uncompressed or Codec.Snappy or Codec.Gzip)) Unsupported($"{FormatNames.Of(meta.Codec)} compression ({where})");
+        if (meta.Codec is not (Codec.Uncompressed or Codec.Snappy or Codec.Gzip or Codec.Zstd)) Unsupported($"{FormatNames.Of(meta.Codec)} compression ({where})");
         if (meta.NumValues != rows) Fail($"{where}: the chunk holds {meta.NumValues} values for {rows} rows");
         var start = meta.DictionaryPageOffset is > 0 and var d && d < meta.DataPageOffset ? d : meta.DataPageOffset;
         if (start < 4 || meta.TotalCompressedSize < 0 || start + meta.TotalCompressedSize > _footerStart)
@@ -200,21 +206,36 @@ internal sealed class ParquetReader
             var body = _file.AsSpan(bodyStart, header.CompressedSize);
             pos = bodyStart + header.CompressedSize;
             if (header.Crc is { } crc && unchecked((int)Crc32.Compute(body)) != crc) Fail($"{where}: the page at offset {bodyStart - headerReader.Position} fails its CRC check (corrupted)");
+            PageLog?.Add(new PageInfo(column.Name, header.Type, header.Encoding, meta.Codec, header.IsCompressed));
             switch (header.Type)
             {
                 case PageType.DictionaryPage:
                     if (done > 0 || decoder.HasDictionary) Fail($"{where}: a dictionary page follows data");
                     if (header.Encoding is not (Encoding.Plain or Encoding.PlainDictionary)) Unsupported($"{FormatNames.Of(header.Encoding)} dictionary page ({where})");
-                    decoder.ReadDictionary(Decompress(meta.Codec, body, header, where), header.NumValues, where);
+                    decoder.ReadDictionary(Decompress(meta.Codec, body, header.UncompressedSize, where), header.NumValues, where);
                     break;
                 case PageType.DataPage:
                     if (header.NumValues > rows - done) Fail($"{where}: a page holds {header.NumValues} values, more than the {rows - done} left");
-                    decoder.ReadDataPage(Decompress(meta.Codec, body, header, where), header, rowBase + done, where);
+                    decoder.ReadDataPage(Decompress(meta.Codec, body, header.UncompressedSize, where), header, rowBase + done, where);
                     done += header.NumValues;
                     break;
                 case PageType.DataPageV2:
-                    Unsupported($"DATA_PAGE_V2 pages ({where})");
+                {
+                    if (header.NumValues > rows - done) Fail($"{where}: a page holds {header.NumValues} values, more than the {rows - done} left");
+                    // A flat column has one value (or null) per row and no repetition levels.
+                    if (header.NumRows != header.NumValues || header.RepetitionLevelsLength != 0 || header.NumNulls > header.NumValues)
+                        Fail($"{where}: the DATA_PAGE_V2 page at offset {bodyStart - headerReader.Position} claims {header.NumRows} rows, {header.NumValues} values, "
+                            + $"{header.NumNulls} nulls and {header.RepetitionLevelsLength} bytes of repetition levels");
+                    var levels = header.DefinitionLevelsLength;
+                    if (levels > body.Length || levels > header.UncompressedSize) Fail($"{where}: definition levels of {levels} bytes overrun the page at offset {bodyStart - headerReader.Position}");
+                    // Levels are never compressed; the values are unless is_compressed says otherwise.
+                    var values = header.IsCompressed
+                        ? Decompress(meta.Codec, body[levels..], header.UncompressedSize - levels, where)
+                        : Decompress(Codec.Uncompressed, body[levels..], header.UncompressedSize - levels, where);
+                    decoder.ReadDataPageV2(body[..levels], values, header, rowBase + done, where);
+                    done += header.NumValues;
                     break;
+                }
                 case PageType.IndexPage:
                     break;
                 default:
@@ -224,19 +245,24 @@ internal sealed class ParquetReader
         }
     }
 
-    private ReadOnlySpan<byte> Decompress(Codec codec, ReadOnlySpan<byte> body, PageHeader header, string where)
+    private ReadOnlySpan<byte> Decompress(Codec codec, ReadOnlySpan<byte> body, int uncompressedSize, string where)
     {
         if (codec == Codec.Uncompressed)
         {
-            if (header.UncompressedSize != body.Length) Fail($"{where}: an uncompressed page of {body.Length} bytes claims {header.UncompressedSize}");
+            if (uncompressedSize != body.Length) Fail($"{where}: an uncompressed page of {body.Length} bytes claims {uncompressedSize}");
             return body;
         }
-        // Neither codec expands data more than about 1032:1, so a larger claim is corruption, not a reason to allocate.
-        if (header.UncompressedSize > (long)body.Length * 1100 + 1024) Fail($"{where}: a page of {body.Length} bytes claims to expand to {header.UncompressedSize}");
-        return Codecs.Decompress(codec, body, header.UncompressedSize)
-            ?? throw new ParquetFormatException(_path, $"{where}: {FormatNames.Of(codec)} data of a page does not decompress to {header.UncompressedSize} bytes (corrupted)");
+        // A page whose values are all null may have nothing to compress, and a writer may then store nothing.
+        if (uncompressedSize == 0 && body.IsEmpty) return body;
+        // A larger claim than the codec can expand to is corruption, not a reason to allocate.
+        if (uncompressedSize > (long)body.Length * Codecs.MaxExpansion(codec) + 1024) Fail($"{where}: a page of {body.Length} bytes claims to expand to {uncompressedSize}");
+        return Codecs.Decompress(codec, body, uncompressedSize)
+            ?? throw new ParquetFormatException(_path, $"{where}: {FormatNames.Of(codec)} data of a page does not decompress to {uncompressedSize} bytes (corrupted)");
     }
 }
 
-/// <summary>How a column's stored values map to the table's: the physical type and, for timestamps, the DateTime kind.</summary>
-internal readonly record struct ColumnKind(PhysicalType Physical, DateTimeKind TimestampKind = DateTimeKind.Utc);
+/// <summary>How a column's stored values map to the table's: the physical type and, for timestamps, the DateTime kind and stored unit.</summary>
+internal readonly record struct ColumnKind(PhysicalType Physical, DateTimeKind TimestampKind = DateTimeKind.Utc, TimeUnit TimestampUnit = TimeUnit.Micros);
+
+/// <summary>One page as the reader met it (see ParquetReader.PageLog).</summary>
+internal readonly record struct PageInfo(string Column, PageType Type, Encoding Encoding, Codec Codec, bool IsCompressed);

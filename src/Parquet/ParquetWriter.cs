@@ -27,7 +27,7 @@ internal sealed class ParquetWriter
     private readonly List<RowGroup> _rowGroups = [];
     private readonly ByteBuffer _page = new(1 << 16);
     private readonly ByteBuffer _header = new(256);
-    private readonly MemoryStream _gzipScratch = new();
+    private readonly MemoryStream _compressScratch = new();
     private int[] _levels = [];
     private int[] _indices = [];
     private long _position;
@@ -217,7 +217,7 @@ internal sealed class ParquetWriter
 
     private void WritePage(ColumnMetaData meta, PageType type, int numValues, Encoding encoding)
     {
-        var body = Codecs.Compress(_codec, _page.Memory, _gzipScratch);
+        var body = Codecs.Compress(_codec, _page.Memory, _compressScratch);
         var header = new PageHeader
         {
             Type = type,

@@ -2,7 +2,7 @@ namespace SweepCluster.Parquet;
 
 public enum ColumnType { Boolean, Int32, Int64, Float, Double, String, TimestampMicros }
 
-public enum Compression { Uncompressed, Snappy, Gzip }
+public enum Compression { Uncompressed, Snappy, Gzip, Zstd }
 
 /// <summary>A flat column: REQUIRED when Optional is false, OPTIONAL otherwise.</summary>
 public sealed record ColumnSchema(string Name, ColumnType Type, bool Optional);

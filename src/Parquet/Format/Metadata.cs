@@ -394,6 +394,13 @@ internal sealed class PageHeader
     public Encoding Encoding;
     public Encoding DefinitionLevelEncoding;
 
+    // DATA_PAGE_V2 only: the levels precede the values, uncompressed, with these byte lengths.
+    public int NumNulls;
+    public int NumRows;
+    public int DefinitionLevelsLength;
+    public int RepetitionLevelsLength;
+    public bool IsCompressed = true;
+
     public void Write(CompactWriter w)
     {
         w.BeginStruct();
@@ -447,6 +454,24 @@ internal sealed class PageHeader
                     }
                     r.EndStruct();
                     break;
+                case 8 when type == CompactType.Struct:
+                    r.BeginStruct();
+                    while (r.NextField(out var fid, out var ft))
+                    {
+                        switch (fid)
+                        {
+                            case 1: h.NumValues = r.ReadI32(ft); seen |= 8; break;
+                            case 2: h.NumNulls = r.ReadI32(ft); seen |= 16; break;
+                            case 3: h.NumRows = r.ReadI32(ft); seen |= 32; break;
+                            case 4: h.Encoding = (Encoding)r.ReadI32(ft); seen |= 64; break;
+                            case 5: h.DefinitionLevelsLength = r.ReadI32(ft); seen |= 128; break;
+                            case 6: h.RepetitionLevelsLength = r.ReadI32(ft); seen |= 256; break;
+                            case 7: h.IsCompressed = r.ReadBool(ft); break;
+                            default: r.Skip(ft); break;
+                        }
+                    }
+                    r.EndStruct();
+                    break;
                 default: r.Skip(type); break;
             }
         }
@@ -454,7 +479,11 @@ internal sealed class PageHeader
         if ((seen & 7) != 7) throw new ThriftFormatException("page header lacks its type or sizes");
         if (h.Type is PageType.DataPage or PageType.DictionaryPage && (seen & 8) == 0)
             throw new ThriftFormatException("page header lacks num_values");
-        if (h.UncompressedSize < 0 || h.CompressedSize < 0 || h.NumValues < 0) throw new ThriftFormatException("page header has a negative size or count");
+        if (h.Type == PageType.DataPageV2 && (seen & 0x1F8) != 0x1F8)
+            throw new ThriftFormatException("a DATA_PAGE_V2 header lacks one of its required fields (num_values, num_nulls, num_rows, encoding, level lengths)");
+        if (h.UncompressedSize < 0 || h.CompressedSize < 0 || h.NumValues < 0 || h.NumNulls < 0 || h.NumRows < 0
+            || h.DefinitionLevelsLength < 0 || h.RepetitionLevelsLength < 0)
+            throw new ThriftFormatException("page header has a negative size or count");
         return h;
     }
 }
