@@ -23,7 +23,7 @@ internal sealed record GpuOptions(IReadOnlyList<GpuId> Gpus, int SlotsPerGpu)
         if (Gpus.Count == 0) return slots ?? Environment.ProcessorCount;
         if (slots is null || slots == Slots) return Slots;
         error = $"--slots is {slots} but --gpus {gpusFlag} with --slots-per-gpu {SlotsPerGpu} makes {Slots} slots " +
-            $"({Gpus.Count} GPUs × {SlotsPerGpu}); leave --slots out or give {Slots}";
+            $"({Gpus.Count} GPU{(Gpus.Count == 1 ? "" : "s")} × {SlotsPerGpu}); leave --slots out or give {Slots}";
         return null;
     }
 
