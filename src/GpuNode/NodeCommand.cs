@@ -46,15 +46,11 @@ internal static class NodeCommand
     /// <summary>
     /// The slot count and GPUs of --slots, --gpus and --slots-per-gpu, for `sweep-node` and the embedded node of
     /// `sweep run` alike; null with one line for exit 2, prefixed with the command's name, when they are bad or disagree.
+    /// A count below 1 is left to the command to refuse.
     /// </summary>
     internal static int? Slots(string command, int? slots, string? gpus, string? slotsPerGpu, out GpuOptions gpuOptions, out string? error)
     {
         gpuOptions = GpuOptions.None;
-        if (slots is < 1)
-        {
-            error = $"{command}: --slots is {slots}; expected a positive number of slots";
-            return null;
-        }
         if (GpuOptions.Parse(gpus, slotsPerGpu, out error) is not { } parsed)
         {
             error = $"{command}: {error}";
@@ -68,6 +64,7 @@ internal static class NodeCommand
 
     private static async Task<int> RunAsync(string? coordinator, string? secretFile, bool verbose, NodeOptions options, CancellationToken stopping)
     {
+        if (options.Slots < 1) return Cli.Fail($"sweep-node: --slots is {options.Slots}; expected a positive number of slots");
         if (options.HeartbeatInterval <= TimeSpan.Zero) return Cli.Fail($"sweep-node: --heartbeat is {options.HeartbeatInterval.TotalSeconds}; expected a positive number of seconds");
         if (string.IsNullOrWhiteSpace(coordinator)) return Cli.Fail($"sweep-node: no coordinator given; pass --coordinator HOST:PORT or set {CoordinatorVariable}");
         string host;

@@ -8,7 +8,10 @@ using SweepCluster.Protocol;
 
 namespace SweepCluster.GpuNode.Tests;
 
-/// <summary>The real `sweep-node` (sweep-node.dll beside the tests) as a child process, its output kept for failure messages.</summary>
+/// <summary>
+/// The real `sweep-node` (sweep-node.dll beside the tests), or `sweep` (sweep.dll), as a child process, its output kept
+/// for failure messages.
+/// </summary>
 internal sealed class NodeProcess : IDisposable
 {
     private readonly Process _process;
@@ -23,13 +26,13 @@ internal sealed class NodeProcess : IDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public static NodeProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    public static NodeProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string dll = "sweep-node.dll")
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sweep-node.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         foreach (var a in args) start.ArgumentList.Add(a);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = new Process { StartInfo = start };
@@ -43,9 +46,9 @@ internal sealed class NodeProcess : IDisposable
     }
 
     /// <summary>Runs to its end and returns the exit code and everything it printed.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string dll = "sweep-node.dll")
     {
-        using var node = Start(args, environment);
+        using var node = Start(args, environment, dll);
         return (await node.WaitForExitAsync(60), node.Output);
     }
 
@@ -73,7 +76,7 @@ internal sealed class NodeProcess : IDisposable
     public async Task<int> WaitForExitAsync(int seconds)
     {
         try { await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(seconds)); }
-        catch (TimeoutException) { Assert.Fail($"sweep-node did not exit within {seconds} s. Its output:\n{Output}"); }
+        catch (TimeoutException) { Assert.Fail($"{_process.StartInfo.ArgumentList[0]} did not exit within {seconds} s. Its output:\n{Output}"); }
         _process.WaitForExit(); // drains the redirected output
         return _process.ExitCode;
     }

@@ -44,6 +44,11 @@ public sealed class NodeProcessTests : IDisposable
             Assert.True(await Eventually.True(() => coordinator.Log.Heartbeats.Any(h => h.BusyGpus is ["7", "9"]), 20),
                 $"no heartbeat over the wire named GPUs 7 and 9. The node's output:\n{node.Output}");
 
+            // `sweep status` prints each node's busy GPUs, as its heartbeat named them.
+            var (code, status) = await NodeProcess.RunAsync(["status", StatusRunFolder(), "--coordinator", coordinator.Address], dll: "sweep.dll");
+            Assert.True(code == 0, status);
+            Assert.Matches(@"gpu-node\s+\S+\s+2\s+2\s+0\s+[\d.]+ s ago\s+7,9", status);
+
             node.KillHard();
 
             foreach (var pid in pids)
@@ -89,6 +94,18 @@ public sealed class NodeProcessTests : IDisposable
         Assert.Equal(expected, output.Trim());
     }
 
+    [Theory]
+    [InlineData("--gpus 7,9 --slots 3", "sweep run: --slots is 3 but --gpus 7,9 with --slots-per-gpu 1 makes 2 slots (2 GPUs × 1); leave --slots out or give 2")]
+    [InlineData("--gpus 7;9", "sweep run: --gpus is '7;9'; expected 'all' or GPU indices or UUIDs separated by commas, e.g. 0,1,2,3 (bad item '7;9')")]
+    [InlineData("--slots-per-gpu 2", "sweep run: --slots-per-gpu needs --gpus: without GPUs there is nothing to share")]
+    [InlineData("--gpus 0 --listen 127.0.0.1:4053", "sweep run: --gpus 0 is for the embedded node, and --listen runs none; give --gpus to each sweep-node instead")]
+    public async Task Sweep_run_checks_the_embedded_nodes_GPU_flags_as_sweep_node_does(string args, string expected)
+    {
+        var (code, output) = await NodeProcess.RunAsync(["run", Path.Combine(_folder.Path, "never-read.yaml"), .. args.Split(' ')], dll: "sweep.dll");
+        Assert.Equal(2, code);
+        Assert.Equal(expected, output.Trim());
+    }
+
     [Fact]
     public async Task Gpus_all_without_nvidia_smi_or_without_GPUs_is_exit_2_saying_so()
     {
@@ -105,6 +122,30 @@ public sealed class NodeProcessTests : IDisposable
         (code, output) = await NodeProcess.RunAsync(["--gpus", "all"], new Dictionary<string, string> { ["PATH"] = $"{bin}:/usr/bin:/bin" });
         Assert.Equal(2, code);
         Assert.Equal("sweep-node: --gpus all: nvidia-smi -L lists no GPU on this machine; leave --gpus out to run programs on the CPU", output.Trim());
+        (code, output) = await NodeProcess.RunAsync(["run", Path.Combine(_folder.Path, "never-read.yaml"), "--gpus", "all"],
+            new Dictionary<string, string> { ["PATH"] = $"{bin}:/usr/bin:/bin" }, "sweep.dll");
+        Assert.Equal(2, code);
+        Assert.Equal("sweep run: --gpus all: nvidia-smi -L lists no GPU on this machine; leave --gpus out to run programs on the CPU", output.Trim());
+    }
+
+    /// <summary>A run folder `sweep status` accepts: a copy of a sweep file, no results yet.</summary>
+    private string StatusRunFolder()
+    {
+        var run = Directory.CreateDirectory(Path.Combine(_folder.Path, "runs", "status")).FullName;
+        File.WriteAllText(Path.Combine(run, "sweep.yaml"), """
+            name: status
+            experiment:
+              model: { kind: linear-nl }
+              target: { kind: linear, coefficients: [1.0, 0.0], intercept: 1 }
+              data: { input_dim: 2, inputs: gaussian, test_size: 1 }
+            training: { optimizer: gd, max_steps: 1 }
+            grid:
+              init_scale: [0.1]
+              learning_rate: [0.01]
+              sample_size: [1]
+              seed: [0]
+            """);
+        return run;
     }
 
     private static int Pid(string folder, string file) => int.Parse(File.ReadAllText(Path.Combine(folder, file)).Trim(), CultureInfo.InvariantCulture);
