@@ -10,5 +10,10 @@ namespace SweepCluster.GpuNode;
 /// </summary>
 internal sealed record NodeOptions(NodeId Node, int Slots, TimeSpan HeartbeatInterval, bool Batching = true, GpuOptions? Gpus = null)
 {
+    /// <summary>With GPUs, exactly the slots they make: the agent asks for work for Slots, the GPU slots run it.</summary>
+    public int Slots { get; init; } = Gpus is { Gpus.Count: > 0 } g && g.Slots != Slots
+        ? throw new ArgumentException($"{Slots} slots, but {g.Gpus.Count} GPUs × {g.SlotsPerGpu} make {g.Slots}", nameof(Slots))
+        : Slots;
+
     public static NodeId DefaultNodeId() => new($"{Environment.MachineName}-{Environment.ProcessId}");
 }
