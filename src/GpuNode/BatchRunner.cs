@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using SweepCluster.GpuNode.Gpus;
+using SweepCluster.GpuNode.Programs;
 using SweepCluster.Protocol;
 using SweepCluster.Training;
 
@@ -6,29 +8,32 @@ namespace SweepCluster.GpuNode;
 
 /// <summary>
 /// Owns one slot's work on its dedicated thread (training never runs on an actor's thread): a batch of leases that
-/// share a BatchKey, trained together by Trainer.RunBatch, or one lease trained alone. Each trial is reported
+/// share a BatchKey, trained together by Trainer.RunBatch, one lease trained alone, or one trial of the user's
+/// program, run as a process of its own on the slot's GPU (ProgramTrials; engine trials ignore the GPU). Each trial is reported
 /// through onFinished the moment it stops, exactly once, unless the node is stopping (then onAbandoned: it is
 /// handed back). A trial's own limits hold as if it ran alone: when the batch's deadline (its shortest time limit)
 /// passes, or RunBatch refuses the batch (a bad config), the trials not yet reported run again one by one through
 /// TrialRunner with their own time limit, so that a hung trial ends as a timeout row and a bad config as a failed
-/// row, alone. onSlotFree runs last, once.
+/// row, alone. onSlotFree runs last, once, with the slot.
 /// </summary>
 internal sealed class BatchRunner
 {
     private readonly IReadOnlyList<Lease> _work;
+    private readonly GpuLease _slot;
     private readonly NodeId _node;
     private readonly Action<TrialResult> _onFinished;
     private readonly Action<TrialId> _onAbandoned;
-    private readonly Action _onSlotFree;
+    private readonly Action<GpuLease> _onSlotFree;
     private readonly CancellationToken _stopping;
 
-    private BatchRunner(IReadOnlyList<Lease> work, NodeId node, Action<TrialResult> onFinished, Action<TrialId> onAbandoned, Action onSlotFree, CancellationToken stopping) =>
-        (_work, _node, _onFinished, _onAbandoned, _onSlotFree, _stopping) = (work, node, onFinished, onAbandoned, onSlotFree, stopping);
+    private BatchRunner(NodeState.SlotWork work, NodeId node, Action<TrialResult> onFinished, Action<TrialId> onAbandoned, Action<GpuLease> onSlotFree, CancellationToken stopping) =>
+        (_work, _slot, _node, _onFinished, _onAbandoned, _onSlotFree, _stopping) = (work.Leases, work.Slot, node, onFinished, onAbandoned, onSlotFree, stopping);
 
-    public static void Start(IReadOnlyList<Lease> work, NodeId node, Action<TrialResult> onFinished, Action<TrialId> onAbandoned, Action onSlotFree, CancellationToken stopping)
+    public static void Start(NodeState.SlotWork work, NodeId node, Action<TrialResult> onFinished, Action<TrialId> onAbandoned, Action<GpuLease> onSlotFree, CancellationToken stopping)
     {
         var runner = new BatchRunner(work, node, onFinished, onAbandoned, onSlotFree, stopping);
-        var name = work.Count == 1 ? $"trial {work[0].Trial.Id}" : $"batch of {work.Count} from {work[0].Trial.Id}";
+        var leases = work.Leases;
+        var name = leases.Count == 1 ? $"trial {leases[0].Trial.Id}" : $"batch of {leases.Count} from {leases[0].Trial.Id}";
         new Thread(runner.Run) { IsBackground = true, Name = name }.Start();
     }
 
@@ -36,13 +41,20 @@ internal sealed class BatchRunner
     {
         try
         {
-            var left = _work.Count == 1 ? [.. _work] : RunBatch();
-            RunAlone(left);
+            if (_work is [{ Trial.Config.Program: not null } program]) RunProgram(program);
+            else RunAlone(_work.Count == 1 ? [.. _work] : RunBatch());
         }
         finally
         {
-            _onSlotFree();
+            _onSlotFree(_slot);
         }
+    }
+
+    /// <summary>The user's program on this slot's GPU; the slot stays taken until the program's process group is gone.</summary>
+    private void RunProgram(Lease lease)
+    {
+        if (!_stopping.IsCancellationRequested && ProgramTrials.Run(lease, _node, _slot.Gpu, _stopping) is { } result) _onFinished(result);
+        else _onAbandoned(lease.Trial.Id);
     }
 
     /// <summary>Trains the batch; returns the leases still to run alone (none when every trial was reported).</summary>

@@ -10,7 +10,8 @@ namespace SweepCluster.GpuNode;
 /// <summary>
 /// Owns a node's slots and its conversation with the coordinator: registers (proving the sweep's secret), pulls
 /// enough trials to fill its free slots' batches (LanesPerBatch × Trainer.LaneCount trials per slot; one per slot
-/// on its first pull, before it has seen a trial, and with batching off), starts a BatchRunner per busy slot, and
+/// on its first pull, before it has seen a trial, with batching off, and for the user's program, whose trials run
+/// one per slot on the slot's GPU), starts a BatchRunner per busy slot, heartbeats the GPUs of its busy slots, and
 /// sends results in batches, again and again until the coordinator acknowledges them (Akka delivers at most once).
 /// Its state that must outlive this actor (held leases, busy slots, the outbox) lives in NodeState. Embedded, the
 /// coordinator is given; on a cluster the agent finds it at the seed's address once this member is up, and reports
@@ -141,7 +142,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         if (now - _lastHeartbeat >= Options.HeartbeatInterval)
         {
             _lastHeartbeat = now;
-            _coordinator.Tell(new NodeHeartbeat(Options.Node, Environment.MachineName, Options.Slots, _state.BusySlots, _state.Done, now));
+            _coordinator.Tell(new NodeHeartbeat(Options.Node, Environment.MachineName, Options.Slots, _state.BusySlots, _state.Done, now, _state.BusyGpus()));
         }
         var stale = _state.Outbox().Where(r => !_sentAt.TryGetValue(r.Spec.Id, out var at) || now - at > ResendAfter).ToList();
         if (stale.Count > 0) SendResults(stale, now);
@@ -190,7 +191,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         foreach (var lease in granted.Leases)
         {
             if (!_state.TryHold(lease)) continue;
-            if (Options.Batching && lease.Attempt <= 1) LearnBatchTarget(lease.Trial);
+            if (Options.Batching && lease.Attempt <= 1 && lease.Trial.Config.Program is null) LearnBatchTarget(lease.Trial);
         }
         StartWork();
     }
@@ -206,10 +207,10 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
     private void StartWork()
     {
         var started = 0;
-        while (_state.TakeWork(Options.Slots, _batchTarget, Options.Batching) is { } work)
+        while (_state.TakeWork(Options, _batchTarget) is { } work)
         {
             BatchRunner.Start(work, Options.Node, _state.Finish, _state.Abandon, _state.FreeSlot, _state.Stopping.Token);
-            started += work.Count;
+            started += work.Leases.Count;
         }
         if (started > 0 && (_log.IsDebugEnabled || _settings.LogTrials))
             _log.Info("node {0}: started {1} trials, busy {2}/{3}, {4} waiting", Options.Node, started, _state.BusySlots, Options.Slots, _state.Waiting);

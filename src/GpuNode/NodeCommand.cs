@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
+using SweepCluster.GpuNode.Gpus;
 using SweepCluster.Hosting;
 using SweepCluster.Protocol;
 
@@ -18,7 +19,9 @@ internal static class NodeCommand
     public static RootCommand Create()
     {
         var coordinator = new Option<string?>("--coordinator") { Description = $"HOST:PORT the coordinator listens on, as given to `sweep run --listen` (or env {CoordinatorVariable})" };
-        var slots = new Option<int>("--slots") { Description = "cores used: each slot trains one batch of trials at once (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var slots = new Option<int?>("--slots") { Description = "cores used: each slot trains one batch of trials at once, or runs one trial of the user's program (default: one per core, or one per GPU with --gpus)" };
+        var gpus = new Option<string?>("--gpus") { Description = "GPUs for the user's program: 'all' (as nvidia-smi -L lists them) or indices/UUIDs such as 0,1,2,3; each slot owns one, its program sees only that one in CUDA_VISIBLE_DEVICES" };
+        var slotsPerGpu = new Option<string?>("--slots-per-gpu") { Description = "programs that may share one GPU (default 1): slots = GPUs × this" };
         var noBatch = new Option<bool>("--no-batch") { Description = "train one trial per slot instead of a batch (same results, slower for small models)" };
         var nodeId = new Option<string?>("--node-id") { Description = "name shown in status (default: host-pid)" };
         var secretFile = new Option<string?>("--secret-file") { Description = $"file holding the sweep's shared secret (or env {SharedSecret.Variable})" };
@@ -26,16 +29,37 @@ internal static class NodeCommand
         var verbose = new Option<bool>("--verbose") { Description = "log every batch of trials started" };
         var root = new RootCommand("SweepCluster worker node: joins a coordinator's Akka cluster and runs its trials")
         {
-            coordinator, slots, noBatch, nodeId, secretFile, heartbeat, verbose,
+            coordinator, slots, gpus, slotsPerGpu, noBatch, nodeId, secretFile, heartbeat, verbose,
         };
         root.SetAction((parsed, cancellation) =>
         {
+            if (Slots("sweep-node", parsed.GetValue(slots), parsed.GetValue(gpus), parsed.GetValue(slotsPerGpu), out var gpuOptions, out var error) is not { } slotCount)
+                return Task.FromResult(Cli.Fail(error!));
             var options = new NodeOptions(
                 parsed.GetValue(nodeId) is { Length: > 0 } id ? new NodeId(id) : NodeOptions.DefaultNodeId(),
-                parsed.GetValue(slots), TimeSpan.FromSeconds(parsed.GetValue(heartbeat)), Batching: !parsed.GetValue(noBatch));
+                slotCount, TimeSpan.FromSeconds(parsed.GetValue(heartbeat)), Batching: !parsed.GetValue(noBatch), gpuOptions);
             return RunAsync(parsed.GetValue(coordinator) ?? Environment.GetEnvironmentVariable(CoordinatorVariable), parsed.GetValue(secretFile), parsed.GetValue(verbose), options, cancellation);
         });
         return root;
+    }
+
+    /// <summary>
+    /// The slot count and GPUs of --slots, --gpus and --slots-per-gpu, for `sweep-node` and the embedded node of
+    /// `sweep run` alike; null with one line for exit 2, prefixed with the command's name, when they are bad or disagree.
+    /// A count below 1 is left to the command to refuse.
+    /// </summary>
+    internal static int? Slots(string command, int? slots, string? gpus, string? slotsPerGpu, out GpuOptions gpuOptions, out string? error)
+    {
+        gpuOptions = GpuOptions.None;
+        if (GpuOptions.Parse(gpus, slotsPerGpu, out error) is not { } parsed)
+        {
+            error = $"{command}: {error}";
+            return null;
+        }
+        gpuOptions = parsed;
+        var count = parsed.SlotCount(slots, gpus, out error);
+        if (error is not null) error = $"{command}: {error}";
+        return count;
     }
 
     private static async Task<int> RunAsync(string? coordinator, string? secretFile, bool verbose, NodeOptions options, CancellationToken stopping)
@@ -56,7 +80,8 @@ internal static class NodeCommand
         var state = new NodeState();
         var config = AkkaConfig.Cluster(self, 0, $"{host}:{port}", AkkaConfig.NodeRole);
         var settings = new NodeAgent.Settings(options, secret, AkkaConfig.SweepActorPath(config, host, port), verbose);
-        Console.WriteLine($"sweep-node {options.Node}: {options.Slots} slots{(options.Batching ? "" : ", batching off")}, coordinator {host}:{port}, this node at {self}{(secret is null ? "" : ", with the sweep's secret")}");
+        var onGpus = options.Gpus is { Gpus.Count: > 0 } g ? $" on GPUs {string.Join(',', g.Gpus)}" + (g.SlotsPerGpu > 1 ? $" ({g.SlotsPerGpu} per GPU)" : "") : "";
+        Console.WriteLine($"sweep-node {options.Node}: {options.Slots} slots{onGpus}{(options.Batching ? "" : ", batching off")}, coordinator {host}:{port}, this node at {self}{(secret is null ? "" : ", with the sweep's secret")}");
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var _ = stopping.Register(() => stopped.TrySetResult());
         while (true)

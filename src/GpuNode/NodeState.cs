@@ -1,4 +1,5 @@
 using Akka.Actor;
+using SweepCluster.GpuNode.Gpus;
 using SweepCluster.Protocol;
 using SweepCluster.Training;
 
@@ -6,7 +7,7 @@ namespace SweepCluster.GpuNode;
 
 /// <summary>
 /// What a node must keep across the loss of its coordinator: the leases it holds (training in a slot or waiting for
-/// one), the slots in use and the outbox of results not yet acknowledged. A node that loses its coordinator
+/// one), the slots in use (each with the GPU it owns for the node's lifetime, GpuSlots) and the outbox of results not yet acknowledged. A node that loses its coordinator
 /// (restarted elsewhere on the same address, or this node downed after a freeze) rejoins with a fresh ActorSystem,
 /// because Akka quarantines the old one; this object outlives each system and the NodeAgent of the new one picks it
 /// up. Slot threads write here under the lock and poke whichever agent is current.
@@ -18,7 +19,7 @@ internal sealed class NodeState
     private readonly List<Lease> _waiting = [];
     private readonly Dictionary<TrialId, TrialResult> _outbox = [];
     private IActorRef? _agent;
-    private int _busySlots;
+    private GpuSlots? _slots;
     private long _done;
 
     /// <summary>This process, as the coordinator tells a rejoining node from a restarted one.</summary>
@@ -31,6 +32,9 @@ internal sealed class NodeState
 
     /// <summary>A slot's thread ended: the agent starts the next work and asks for more.</summary>
     public sealed record SlotFreed;
+
+    /// <summary>A free slot's next work: the slot (and the GPU it owns, for a program) and the leases it runs.</summary>
+    public sealed record SlotWork(GpuLease Slot, IReadOnlyList<Lease> Leases);
 
     public void Attach(IActorRef agent)
     {
@@ -58,29 +62,36 @@ internal sealed class NodeState
     }
 
     /// <summary>
-    /// The next work for a free slot, which is then counted busy; null when every slot is busy, nothing waits, or
-    /// the node is stopping. Batched, the work is the first waiting lease with the waiting leases of its BatchKey,
-    /// shared out among the free slots and at most batchTarget of them. A trial delivered before (its holder died or
-    /// stopped: it may be the trial that kills its node) runs alone, as does everything when batching is off.
+    /// The next work for a free slot, which is then busy until FreeSlot; null when every slot is busy, nothing waits,
+    /// or the node is stopping. Batched, the work is the first waiting lease with the waiting leases of its BatchKey,
+    /// shared out among the free slots and at most batchTarget of them. A trial of the user's program always runs
+    /// alone (it is a process of its own, on the slot's GPU), and so does a trial delivered before (its holder died
+    /// or stopped: it may be the trial that kills its node), and everything when batching is off.
     /// </summary>
-    public List<Lease>? TakeWork(int slots, int batchTarget, bool batching)
+    public SlotWork? TakeWork(NodeOptions options, int batchTarget)
     {
         lock (_gate)
         {
-            if (Stopping.IsCancellationRequested || _busySlots >= slots || _waiting.Count == 0) return null;
+            // Laid out once, from the first agent's options (every agent of this process has the same): a slot keeps
+            // its GPU across agents.
+            var slots = _slots ??= new GpuSlots(options.Gpus ?? GpuOptions.None, options.Slots);
+            var free = slots.Count - slots.BusyCount;
+            if (Stopping.IsCancellationRequested || free <= 0 || _waiting.Count == 0) return null;
             var first = _waiting[0];
             List<Lease> work = [first];
-            if (batching && first.Attempt <= 1 && Key(first) is { Batchable: true } key)
+            if (options.Batching && Batchable(first) && Key(first) is { Batchable: true } key)
             {
-                var same = _waiting.Skip(1).Where(l => l.Attempt <= 1 && Key(l) == key).ToList();
-                var share = Math.Min(batchTarget, (same.Count + 1 + (slots - _busySlots) - 1) / (slots - _busySlots));
+                var same = _waiting.Skip(1).Where(l => Batchable(l) && Key(l) == key).ToList();
+                var share = Math.Min(batchTarget, (same.Count + 1 + free - 1) / free);
                 work.AddRange(same.Take(share - 1));
             }
             foreach (var lease in work) _waiting.Remove(lease);
-            _busySlots++;
-            return work;
+            var slot = slots.TryAcquire(first.Trial.Id.Value) ?? throw new InvalidOperationException("a free slot was counted but none could be taken");
+            return new SlotWork(slot, work);
         }
     }
+
+    private static bool Batchable(Lease lease) => lease.Attempt <= 1 && lease.Trial.Config.Program is null;
 
     private static BatchKey? Key(Lease lease)
     {
@@ -89,12 +100,12 @@ internal sealed class NodeState
     }
 
     /// <summary>Called on a slot's thread when it is done with its work.</summary>
-    public void FreeSlot()
+    public void FreeSlot(GpuLease slot)
     {
         IActorRef? agent;
         lock (_gate)
         {
-            _busySlots--;
+            slot.Dispose();
             agent = _agent;
         }
         agent?.Tell(new SlotFreed());
@@ -156,7 +167,13 @@ internal sealed class NodeState
 
     public int BusySlots
     {
-        get { lock (_gate) return _busySlots; }
+        get { lock (_gate) return _slots?.BusyCount ?? 0; }
+    }
+
+    /// <summary>The GPU of each busy slot that has one, in slot order (heartbeats, `sweep status`).</summary>
+    public List<string> BusyGpus()
+    {
+        lock (_gate) return _slots is null ? [] : [.. _slots.Busy().Where(b => b.Gpu is not null).Select(b => b.Gpu!.Value.Value)];
     }
 
     public long Done

@@ -204,12 +204,14 @@ public sealed class ProgramTrialRunnerTests : IDisposable
         _folder.File("echo.py", """
             import json, os
             t = json.load(open(os.environ["SWEEP_TRIAL"]))
-            json.dump({"test_error": 0.0, "echo": [t["trial_id"], t["sweep"], t["seed"], t["sample_size"], t["depth"], t["optimizer"], t["learning_rate"]]},
+            json.dump({"test_error": 0.0, "echo": [t["trial_id"], t["sweep"], t["seed"], t["sample_size"], t["depth"], t["learning_rate"]],
+                       "types": [type(t[k]).__name__ for k in ("seed", "sample_size", "depth", "learning_rate", "big", "scale")],
+                       "layers": len(list(range(t["depth"])))},
                       open(os.environ["SWEEP_RESULT"], "w"))
             """);
         var run = Path.Combine(_folder.Path, "runs", "my-mlp");
         var json = ProgramTrial.TrialJson("ab12", "my-mlp", 4, 64,
-            [new("depth", 3), new("optimizer", "adam"), new("learning_rate", 1e-3)]);
+            [new("learning_rate", 1e-3), new("depth", 3.0), new("scale", 2.5e20), new("big", 1e16)]);
         var trial = ProgramTrial.InRunFolder(new ProgramInvocation(["python3", "echo.py"], _folder.Path), json, run, null, TimeSpan.FromSeconds(60));
 
         var outcome = await ProgramTrialRunner.RunAsync(trial, CancellationToken.None);
@@ -217,8 +219,15 @@ public sealed class ProgramTrialRunnerTests : IDisposable
         Assert.Equal(ProgramStatus.Ok, outcome.Status);
         Assert.Equal(Path.Combine(run, "logs", "ab12.log"), trial.LogPath);
         Assert.True(File.Exists(Path.Combine(run, "trials", "ab12", "result.json")));
-        Assert.Equal("""["ab12","my-mlp",4,64,3,"adam",0.001]""", JsonNode.Parse(outcome.MetricsJson!)!["echo"]!.ToJsonString());
+        // The fixed fields first, then the axes by name; a whole value is an integer, so range(depth) works.
+        Assert.Equal("""{"trial_id":"ab12","sweep":"my-mlp","seed":4,"sample_size":64,"big":10000000000000000,"depth":3,"learning_rate":0.001,"scale":2.5E+20}""",
+            json.ToJsonString());
+        var result = JsonNode.Parse(outcome.MetricsJson!)!;
+        Assert.Equal("""["ab12","my-mlp",4,64,3,0.001]""", result["echo"]!.ToJsonString());
+        Assert.Equal("""["int","int","int","float","int","float"]""", result["types"]!.ToJsonString());
+        Assert.Equal(3.0, outcome.Metrics["layers"]);
         Assert.Throws<ArgumentException>(() => ProgramTrial.TrialJson("x", "s", 0, 1, [new("seed", 1)]));
+        Assert.Throws<ArgumentException>(() => ProgramTrial.TrialJson("x", "s", 0, 1, [new("lr", double.NaN)]));
     }
 
     private ProgramTrial Trial(string[] command, JsonObject? json = null, TimeSpan? timeout = null, Dictionary<string, string>? env = null) =>

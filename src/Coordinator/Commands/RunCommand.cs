@@ -4,6 +4,7 @@ using SweepCluster.Analysis;
 using SweepCluster.Coordinator.Runs;
 using SweepCluster.Coordinator.SweepFiles;
 using SweepCluster.GpuNode;
+using SweepCluster.GpuNode.Gpus;
 using SweepCluster.Parquet;
 using SweepCluster.Protocol;
 
@@ -15,7 +16,9 @@ internal static class RunCommand
     public static Command Create()
     {
         var file = new Argument<string>("file") { Description = "the sweep file (YAML)" };
-        var slots = new Option<int>("--slots") { Description = "cores used by the embedded node: each slot trains one batch of trials at once (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var slots = new Option<int>("--slots") { Description = "cores used by the embedded node: each slot trains one batch of trials at once, or runs one trial of the user's program (default: one per core, or one per GPU slot with --gpus)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var gpus = new Option<string?>("--gpus") { Description = "GPUs the embedded node hands to the user's program, one per slot: 'all' or indices/UUIDs such as 0,1 (slots = GPUs × --slots-per-gpu)" };
+        var slotsPerGpu = new Option<string?>("--slots-per-gpu") { Description = "programs that may share one GPU (default 1)" };
         var noBatch = new Option<bool>("--no-batch") { Description = "the embedded node trains one trial per slot instead of a batch (same results, slower for small models)" };
         // The concept's old name, kept so that existing scripts keep working; not shown in --help.
         var workers = new Option<int?>("--workers") { Hidden = true };
@@ -26,14 +29,23 @@ internal static class RunCommand
         var flushRows = new Option<int>("--flush-rows") { Description = "write a part file after this many results", DefaultValueFactory = _ => 2000 };
         var flushSeconds = new Option<double>("--flush-seconds") { Description = "or after this many seconds", DefaultValueFactory = _ => 5 };
         var retryFailed = new Option<bool>("--retry-failed") { Description = "run again the trials recorded as failed or timeout (their rows are replaced)" };
-        var command = new Command("run", "run a sweep, or continue it where it stopped") { file, slots, noBatch, workers, fresh, retryFailed, runs, listen, secretFile, flushRows, flushSeconds };
-        command.SetAction((p, cancellation) => RunAsync(new RunRequest(
-            p.GetValue(file)!, p.GetValue(workers) ?? p.GetValue(slots), p.GetValue(fresh), p.GetValue(retryFailed), p.GetValue(runs)!, p.GetValue(listen),
-            p.GetValue(secretFile), p.GetValue(flushRows), p.GetValue(flushSeconds), !p.GetValue(noBatch)), cancellation));
+        var command = new Command("run", "run a sweep, or continue it where it stopped") { file, slots, gpus, slotsPerGpu, noBatch, workers, fresh, retryFailed, runs, listen, secretFile, flushRows, flushSeconds };
+        command.SetAction((p, cancellation) =>
+        {
+            // The embedded node's slots: --slots when given, else one per GPU slot or per core (the same rules and messages as sweep-node).
+            var given = p.GetValue(workers) ?? (p.GetResult(slots) is { Implicit: false } ? p.GetValue(slots) : null);
+            if (NodeCommand.Slots("sweep run", given, p.GetValue(gpus), p.GetValue(slotsPerGpu), out var gpuOptions, out var error) is not { } slotCount)
+                return Task.FromResult(Cli.Fail(error!));
+            if (gpuOptions.Gpus.Count > 0 && p.GetValue(listen) is not null)
+                return Task.FromResult(Cli.Fail($"sweep run: --gpus {p.GetValue(gpus)} is for the embedded node, and --listen runs none; give --gpus to each sweep-node instead"));
+            return RunAsync(new RunRequest(
+                p.GetValue(file)!, slotCount, p.GetValue(fresh), p.GetValue(retryFailed), p.GetValue(runs)!, p.GetValue(listen),
+                p.GetValue(secretFile), p.GetValue(flushRows), p.GetValue(flushSeconds), !p.GetValue(noBatch), gpuOptions), cancellation);
+        });
         return command;
     }
 
-    private sealed record RunRequest(string File, int Slots, bool Fresh, bool RetryFailed, string Runs, string? Listen, string? SecretFile, int FlushRows, double FlushSeconds, bool Batching);
+    private sealed record RunRequest(string File, int Slots, bool Fresh, bool RetryFailed, string Runs, string? Listen, string? SecretFile, int FlushRows, double FlushSeconds, bool Batching, GpuOptions Gpus);
 
     private static async Task<int> RunAsync(RunRequest request, CancellationToken cancellation)
     {
@@ -77,7 +89,7 @@ internal static class RunCommand
         Console.WriteLine(sweep.Estimate.Search == SearchMode.Adaptive
             ? $"sweep {sweep.Name}: adaptive search over {grid.Count} trials of the full grid, {recorded.Count} already recorded in {folder.Root}"
             : $"sweep {sweep.Name}: {grid.Count} trials, {recorded.Count} already recorded in {folder.Root}");
-        var counts = await RunActorsAsync(sweep, trials, recorded, folder, request.Slots, request.Batching, listen, options, cancellation);
+        var counts = await RunActorsAsync(sweep, trials, recorded, folder, request.Slots, request.Batching, request.Gpus, listen, options, cancellation);
         if (cancellation.IsCancellationRequested)
         {
             Console.WriteLine($"interrupted: {counts.Done} of {counts.Total} trials are recorded; run the same command again to continue");
@@ -98,7 +110,7 @@ internal static class RunCommand
             : new GridTrials(grid);
 
     private static async Task<SweepCounts> RunActorsAsync(SweepFile sweep, ITrialSource trials, Dictionary<TrialId, TrialStatus> recorded,
-        RunFolder folder, int slots, bool batching, (string Host, int Port)? listen, SweepRun.Options options, CancellationToken cancellation)
+        RunFolder folder, int slots, bool batching, GpuOptions gpus, (string Host, int Port)? listen, SweepRun.Options options, CancellationToken cancellation)
     {
         var config = listen is { } l
             ? AkkaConfig.Cluster(l.Host, l.Port, $"{l.Host}:{l.Port}", AkkaConfig.CoordinatorRole)
@@ -117,7 +129,7 @@ internal static class RunCommand
                         (options.Secret is null ? "" : " (and the same --secret-file or SWEEP_SECRET)"));
                 else
                 {
-                    var settings = new NodeAgent.Settings(new NodeOptions(new NodeId("embedded"), slots, TimeSpan.FromSeconds(30), batching), null, null);
+                    var settings = new NodeAgent.Settings(new NodeOptions(new NodeId("embedded"), slots, TimeSpan.FromSeconds(30), batching, gpus), null, null);
                     var lost = new TaskCompletionSource<string>();
                     system.ActorOf(Props.Create(() => new NodeAgent(settings, node, run, lost)), "node");
                 }

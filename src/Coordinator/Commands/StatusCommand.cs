@@ -85,10 +85,21 @@ internal static class StatusCommand
         Console.WriteLine($"coordinator {host}:{port}");
         Console.WriteLine($"  nodes      {nodes.Count} registered");
         if (nodes.Count == 0) return Cli.Ok;
-        var now = DateTime.UtcNow;
-        Console.WriteLine($"  {"node",-28} {"host",-20} {"slots",5} {"busy",5} {"done",8}  last heartbeat");
-        foreach (var h in nodes)
-            Console.WriteLine($"  {h.Node.Value,-28} {h.Host,-20} {h.Slots,5} {h.BusySlots,5} {h.TrialsDone,8}  {(now - h.At).TotalSeconds:0.0} s ago");
+        foreach (var line in NodeLines(nodes, DateTime.UtcNow)) Console.WriteLine(line);
         return Cli.Ok;
+    }
+
+    /// <summary>
+    /// One line per node: its slots, busy slots, trials done, the age of its last heartbeat, and the GPU of each busy
+    /// slot that has one (as the heartbeat names them; "-" for a node without GPUs).
+    /// </summary>
+    internal static IEnumerable<string> NodeLines(IReadOnlyList<NodeHeartbeat> nodes, DateTime now)
+    {
+        yield return $"  {"node",-28} {"host",-20} {"slots",5} {"busy",5} {"done",8}  {"last heartbeat",-14}  busy GPUs";
+        foreach (var h in nodes)
+        {
+            var gpus = h.BusyGpus is { Count: > 0 } busy ? string.Join(',', busy) : "-";
+            yield return $"  {h.Node.Value,-28} {h.Host,-20} {h.Slots,5} {h.BusySlots,5} {h.TrialsDone,8}  {$"{(now - h.At).TotalSeconds:0.0} s ago",-14}  {gpus}";
+        }
     }
 }

@@ -266,7 +266,7 @@ internal sealed class SweepRun : ReceiveActor
             return;
         }
         Sender.Tell(new NodesReport([.. _nodes.Values.Select(n => new NodeHeartbeat(
-            n.Id, n.Host, n.Slots, n.Held.Count, n.Heartbeat?.TrialsDone ?? 0, n.LastSeen))]));
+            n.Id, n.Host, n.Slots, n.Held.Count, n.Heartbeat?.TrialsDone ?? 0, n.LastSeen, n.Heartbeat?.BusyGpus))]));
     }
 
     private void HandleMemberGone(Address address, string why)

@@ -14,6 +14,20 @@ internal sealed record GpuOptions(IReadOnlyList<GpuId> Gpus, int SlotsPerGpu)
     public int Slots => Gpus.Count * SlotsPerGpu;
 
     /// <summary>
+    /// The node's slot count: with GPUs, GPUs × SlotsPerGpu; without, --slots (null: not given) or one per core. Null, with
+    /// error set to one line naming both flags, when --slots is given as well and disagrees. gpusFlag is --gpus as given.
+    /// </summary>
+    public int? SlotCount(int? slots, string? gpusFlag, out string? error)
+    {
+        error = null;
+        if (Gpus.Count == 0) return slots ?? Environment.ProcessorCount;
+        if (slots is null || slots == Slots) return Slots;
+        error = $"--slots is {slots} but --gpus {gpusFlag} with --slots-per-gpu {SlotsPerGpu} makes {Slots} slots " +
+            $"({Gpus.Count} GPU{(Gpus.Count == 1 ? "" : "s")} × {SlotsPerGpu}); leave --slots out or give {Slots}";
+        return null;
+    }
+
+    /// <summary>
     /// Reads --gpus (null: not given; "all": every GPU nvidia-smi lists; else a comma list of indices or UUIDs) and
     /// --slots-per-gpu (null: 1). Returns null and sets error to one line naming the flag, the value and what was
     /// expected (exit 2 material).

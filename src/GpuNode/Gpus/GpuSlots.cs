@@ -31,6 +31,15 @@ internal sealed class GpuSlots
 
     public int Count => _gpuOf.Length;
 
+    /// <summary>Slots held now.</summary>
+    public int BusyCount
+    {
+        get
+        {
+            lock (_lock) return _owner.Count(o => o is not null);
+        }
+    }
+
     /// <summary>Takes a free slot for owner (a trial id), or returns null when every slot is busy.</summary>
     public GpuLease? TryAcquire(string owner)
     {

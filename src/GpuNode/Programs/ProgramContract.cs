@@ -20,4 +20,7 @@ internal static class ProgramContract
 
     /// <summary>The metrics with a typed column of their own in the results; every other number goes to `metrics`.</summary>
     public const string TestError = "test_error", TrainLoss = "train_loss", Steps = "steps";
+
+    /// <summary>A whole number the program may report; it fills the param_count column (0 otherwise).</summary>
+    public const string ParamCount = "param_count";
 }

@@ -31,4 +31,9 @@ internal sealed record ProgramOutcome(
     int? Signal,
     string? Error,
     TimeSpan Wall,
-    GpuId? Gpu);
+    GpuId? Gpu)
+{
+    /// <summary>A trial that failed without an exit status of its program (it never started, or its folder is missing).</summary>
+    public static ProgramOutcome Failed(string error, TimeSpan wall, GpuId? gpu) =>
+        new(ProgramStatus.Failed, double.NaN, double.NaN, null, new Dictionary<string, double>(), null, null, null, error, wall, gpu);
+}

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SweepCluster.GpuNode.Gpus;
+using SweepCluster.Protocol;
 
 namespace SweepCluster.GpuNode.Programs;
 
@@ -30,26 +31,35 @@ internal sealed record ProgramTrial(
     }
 
     /// <summary>
-    /// The trial as its program reads it: trial_id, sweep, seed, sample_size, then every axis by its name. Axis values
-    /// are numbers, strings or booleans; an axis may not reuse one of the four fixed names.
+    /// The trial as its program reads it: trial_id, sweep, seed, sample_size, then every axis by its name in ordinal
+    /// order. A whole-valued axis value is written as a JSON integer, so that `range(depth)` works in Python; any
+    /// other as a double (Python reads 0.001 and 1E-05 as floats). An axis may not reuse one of the four fixed names.
     /// </summary>
-    public static JsonObject TrialJson(string trialId, string sweep, long seed, long sampleSize, IEnumerable<KeyValuePair<string, object>> axes)
+    public static JsonObject TrialJson(string trialId, string sweep, long seed, long sampleSize, IEnumerable<KeyValuePair<string, double>> axes)
     {
         var json = new JsonObject { ["trial_id"] = trialId, ["sweep"] = sweep, ["seed"] = seed, ["sample_size"] = sampleSize };
-        foreach (var (name, value) in axes)
+        foreach (var (name, value) in axes.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
             if (json.ContainsKey(name)) throw new ArgumentException($"axis '{name}' clashes with a field every trial has", nameof(axes));
-            json[name] = value switch
-            {
-                double d => JsonValue.Create(d),
-                float f => JsonValue.Create((double)f),
-                int i => JsonValue.Create(i),
-                long l => JsonValue.Create(l),
-                string t => JsonValue.Create(t),
-                bool b => JsonValue.Create(b),
-                _ => throw new ArgumentException($"axis '{name}' has a {value.GetType().Name}; expected a number, string or boolean", nameof(axes)),
-            };
+            json[name] = Number(name, value);
         }
         return json;
+    }
+
+    /// <summary>The trial JSON of a leased program trial: its id, its sweep and its axes (Hyper.Extra).</summary>
+    public static JsonObject TrialJson(TrialSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var hyper = spec.Config.Hyper;
+        return TrialJson(spec.Id.Value, spec.Sweep.Value, hyper.Seed, hyper.SampleSize, hyper.Extra ?? new Dictionary<string, double>());
+    }
+
+    // Whole numbers up to 2^53 are exact in a double and in a long alike; beyond that a double stays a double.
+    private const double LargestExactInteger = 9007199254740992.0;
+
+    private static JsonValue Number(string name, double value)
+    {
+        if (!double.IsFinite(value)) throw new ArgumentException($"axis '{name}' is {value}; expected a finite number", nameof(value));
+        return Math.Floor(value) == value && Math.Abs(value) <= LargestExactInteger ? JsonValue.Create((long)value) : JsonValue.Create(value);
     }
 }

@@ -24,9 +24,10 @@ internal static class ProgramTrialRunner
     {
         if (trial.Program.Command.Count == 0) throw new ArgumentException("the program's command is empty", nameof(trial));
         if (!Directory.Exists(trial.Program.WorkingDirectory))
-            return Outcome(trial, ProgramStatus.Failed, TimeSpan.Zero, null, null,
+            return ProgramOutcome.Failed(
                 $"the program's folder {trial.Program.WorkingDirectory} does not exist on node {Environment.MachineName}; " +
-                "program trials assume the sweep's folder is at the same path on every node (a shared filesystem, docs/programs.md)");
+                "program trials assume the sweep's folder is at the same path on every node (a shared filesystem, docs/programs.md)",
+                TimeSpan.Zero, trial.Gpu);
         Directory.CreateDirectory(trial.TrialDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(trial.LogPath))!);
         await File.WriteAllTextAsync(trial.TrialFile, trial.Trial.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), stopping);
