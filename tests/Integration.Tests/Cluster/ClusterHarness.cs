@@ -34,9 +34,11 @@ internal sealed class ClusterHarness : IAsyncDisposable
     private readonly List<Task> _supervisors = [];
     private readonly string _akkaConfig;
 
-    public ClusterHarness(string sweepYaml)
+    /// <param name="files">Files beside the sweep file (a program's script), written before the trials are planned: a program's hash is part of its trial ids.</param>
+    public ClusterHarness(string sweepYaml, IReadOnlyDictionary<string, string>? files = null)
     {
         Folder = Directory.CreateTempSubdirectory("sweep-cluster-").FullName;
+        foreach (var (name, text) in files ?? new Dictionary<string, string>()) File.WriteAllText(Path.Combine(Folder, name), text);
         SweepFile = Path.Combine(Folder, "sweep.yaml");
         File.WriteAllText(SweepFile, sweepYaml);
         Sweep = SweepFileParser.Load(SweepFile);

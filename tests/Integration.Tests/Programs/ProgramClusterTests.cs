@@ -20,8 +20,7 @@ public sealed class ProgramClusterTests
               sample_size: { range: [1, 6] }
               seed: [0, 1]
             estimate: { threshold: 1.0e-3 }
-            """);
-        File.WriteAllText(Path.Combine(cluster.Folder, "fake.py"), FakeProgram.Script);
+            """, new Dictionary<string, string> { ["fake.py"] = FakeProgram.Script });
 
         var coordinator = cluster.StartCoordinator();
         cluster.StartNode("gpu-a", 0, gpus: "0,1");
@@ -55,8 +54,7 @@ public sealed class ProgramClusterTests
               width: [2]
               depth: [1]
               sample_size: { range: [1, 4] }
-            """);
-        File.WriteAllText(Path.Combine(cluster.Folder, "fake.py"), FakeProgram.Script);
+            """, new Dictionary<string, string> { ["fake.py"] = FakeProgram.Script });
         var slow = Path.Combine(cluster.Folder, "slow");
         File.WriteAllText(slow, "");
         var runDir = cluster.RunFolder;
