@@ -9,8 +9,8 @@ namespace SweepCluster.GpuNode;
 /// <summary>
 /// Owns one slot's work on its dedicated thread (training never runs on an actor's thread): a batch of leases that
 /// share a BatchKey, trained together by Trainer.RunBatch, one lease trained alone, or one trial of the user's
-/// program, run as a process of its own on the slot's GPU (ProgramTrials; engine trials ignore the GPU). Each trial is reported
-/// through onFinished the moment it stops, exactly once, unless the node is stopping (then onAbandoned: it is
+/// program, run as a process of its own on the slot's GPU (ProgramTrials; engine trials ignore the GPU). Each trial
+/// is reported through onFinished the moment it stops, exactly once, unless the node is stopping (then onAbandoned: it is
 /// handed back). A trial's own limits hold as if it ran alone: when the batch's deadline (its shortest time limit)
 /// passes, or RunBatch refuses the batch (a bad config), the trials not yet reported run again one by one through
 /// TrialRunner with their own time limit, so that a hung trial ends as a timeout row and a bad config as a failed

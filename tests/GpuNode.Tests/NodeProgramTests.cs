@@ -141,7 +141,7 @@ public sealed class NodeProgramTests : IAsyncLifetime
         _folder.File("gpu.py", """
             import json, os, time
             start = time.time()
-            time.sleep(0.6)
+            time.sleep(1.5)
             json.dump({"test_error": 0.0, "start": start, "end": time.time(), "seen": os.environ["CUDA_VISIBLE_DEVICES"]},
                       open(os.environ["SWEEP_RESULT"], "w"))
             """);

@@ -32,7 +32,7 @@ internal static class RunCommand
         var command = new Command("run", "run a sweep, or continue it where it stopped") { file, slots, gpus, slotsPerGpu, noBatch, workers, fresh, retryFailed, runs, listen, secretFile, flushRows, flushSeconds };
         command.SetAction((p, cancellation) =>
         {
-            // The embedded node's slots: --slots when given, else one per GPU slot or per core (the same rules and messages as sweep-node).
+            // The embedded node's slots and GPUs, by sweep-node's rules and messages.
             var given = p.GetValue(workers) ?? (p.GetResult(slots) is { Implicit: false } ? p.GetValue(slots) : null);
             if (NodeCommand.Slots("sweep run", given, p.GetValue(gpus), p.GetValue(slotsPerGpu), out var gpuOptions, out var error) is not { } slotCount)
                 return Task.FromResult(Cli.Fail(error!));
