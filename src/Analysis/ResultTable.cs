@@ -167,6 +167,9 @@ public static class ResultTable
         Get<T>(table, Leading.Concat(Trailing).FirstOrDefault(c => c.Name == name)
             ?? throw new ArgumentException($"'{name}' is not a results column every file has", nameof(name)), path, required);
 
+    /// <summary>A grid axis's column, checked against its definition as Get checks the others.</summary>
+    public static T[] Get<T>(Table table, GridAxis axis, string path) => Get<T>(table, AxisColumn(axis), path)!;
+
     private static T[]? Get<T>(Table table, ResultColumn definition, string path, bool required = true)
     {
         var name = definition.Name;

@@ -17,8 +17,8 @@ internal static class Results
             // Typed and checked by the one definition of the results table.
             var ids = ResultTable.Get<string?>(t, ResultColumns.TrialId, file)!;
             var statuses = ResultTable.Get<string?>(t, ResultColumns.Status, file)!;
-            var n = ResultTable.Get<int?>(t, GridAxes.SampleSize.Name, file)!;
-            var lr = ResultTable.Get<double?>(t, GridAxes.LearningRate.Name, file)!;
+            var n = ResultTable.Get<int?>(t, GridAxes.SampleSize, file);
+            var lr = ResultTable.Get<double?>(t, GridAxes.LearningRate, file);
             var errors = ResultTable.Get<string?>(t, ResultColumns.Error, file)!;
             for (var i = 0; i < t.RowCount; i++)
                 rows.Add((ids[i]!, statuses[i]!, n[i]!.Value, lr[i]!.Value, errors[i]));
