@@ -44,7 +44,7 @@ public sealed class ProgramClusterTests
     }
 
     [Fact]
-    public async Task A_sigkilled_node_leaves_no_program_and_its_trials_finish_elsewhere()
+    public async Task A_sigkilled_node_leaves_no_program_and_its_trials_finish_elsewhere_and_status_showed_its_busy_gpus()
     {
         await using var cluster = new ClusterHarness("""
             name: fake-kill
@@ -60,11 +60,23 @@ public sealed class ProgramClusterTests
         var runDir = cluster.RunFolder;
 
         var coordinator = cluster.StartCoordinator();
-        var doomed = cluster.StartNode("doomed", 2);
+        var doomed = cluster.StartNode("doomed", 0, gpus: "4,5");
         var clock = Stopwatch.StartNew();
         while (FakeProgram.Pids(runDir).Count < 2 && clock.Elapsed < TimeSpan.FromSeconds(90)) await Task.Delay(50);
         var pids = FakeProgram.Pids(runDir);
         Assert.True(pids.Count >= 2, cluster.AllOutput());
+
+        // `sweep status --coordinator` shows the node's busy GPUs, as its heartbeats reach the coordinator.
+        string status = "";
+        clock.Restart();
+        while (!status.Contains("4,5", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            var query = cluster.StartStatus();
+            await query.WaitForExitAsync(30);
+            status = query.Output;
+        }
+        Assert.Contains("doomed", status, StringComparison.Ordinal);
+        Assert.Contains("4,5", status, StringComparison.Ordinal);
 
         doomed.KillHard();
         clock.Restart();

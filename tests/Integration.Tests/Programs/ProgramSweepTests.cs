@@ -202,6 +202,24 @@ public sealed class ProgramSweepTests
         Assert.Contains(runsOn, a => runsOn.Any(b => b.Gpu != a.Gpu && a.Start < b.End && b.Start < a.End));
     }
 
+    /// <summary>The standard-library example as it is in the repository: the quickstart's teacher, optimistic size k(d+2) = 3.</summary>
+    [Fact]
+    public void The_stdlib_example_sweep_finds_the_optimistic_size_of_its_teacher()
+    {
+        using var dir = new TempDir();
+        var runs = Path.Combine(dir.Path, "runs");
+
+        var (code, output) = SweepCli.Run("run", EmbeddedSweepTests.RepoFile("sweeps/examples/teacher-stdlib/sweep.yaml"), "--runs", runs);
+
+        Assert.True(code == 0, output);
+        var runDir = Path.Combine(runs, "example-teacher-stdlib");
+        Assert.Equal(80, ReadRows(runDir).Count(r => r.Status == "ok"));
+        var settings = AnalysisSettings.Load(runDir);
+        var estimate = Assert.Single(Estimator.Estimate(ResultsLoader.Load(runDir, settings), settings));
+        Assert.Equal(3, estimate.EmpiricalSize);
+        Assert.Null(estimate.TheoreticalSize);
+    }
+
     /// <summary>
     /// The PyTorch example (sweeps/examples/torch-mlp) on the CPU with Debian's python3-torch, which scripts/test.sh
     /// installs: its own train.py, the widest width and both ends of its sample sizes, so it stays a few seconds.
