@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SweepCluster.GpuNode.Programs;
+using SweepCluster.Protocol;
 
 namespace SweepCluster.GpuNode.Tests;
 
@@ -23,7 +24,7 @@ public sealed class ExampleProgramTests : IDisposable
 
         var outcome = await ProgramTrialRunner.RunAsync(trial, CancellationToken.None);
 
-        Assert.Equal(ProgramStatus.Ok, outcome.Status);
+        Assert.Equal(TrialStatus.Ok, outcome.Status);
         Assert.True(outcome.TrainLoss < 1e-10, $"train loss {outcome.TrainLoss}");
         Assert.Equal(recovered, outcome.TestError < 1e-4);
         Assert.Equal(3.0 * width, outcome.Metrics["param_count"]);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using SweepCluster.GpuNode.Gpus;
 using SweepCluster.GpuNode.Programs;
+using SweepCluster.Protocol;
 
 namespace SweepCluster.GpuNode.Tests;
 
@@ -27,7 +28,7 @@ public sealed class GpuSlotsTests : IDisposable
             new JsonObject { ["trial_id"] = lease.Owner }, Path.Combine(_folder.Path, lease.Owner), Path.Combine(_folder.Path, $"{lease.Owner}.log"),
             lease.Gpu, TimeSpan.FromSeconds(60)), CancellationToken.None)));
 
-        Assert.All(outcomes, o => Assert.Equal(ProgramStatus.Ok, o.Status));
+        Assert.All(outcomes, o => Assert.Equal(TrialStatus.Ok, o.Status));
         var seen = Directory.GetFiles(_folder.Path, "seen-*").Select(f => File.ReadAllText(f).Trim()).Order().ToArray();
         Assert.Equal(["0", "1", "2"], seen);
         foreach (var lease in leases) lease.Dispose();
@@ -48,7 +49,7 @@ public sealed class GpuSlotsTests : IDisposable
             new JsonObject { ["trial_id"] = lease.Owner }, Path.Combine(_folder.Path, lease.Owner), Path.Combine(_folder.Path, $"{lease.Owner}.log"),
             lease.Gpu, TimeSpan.FromSeconds(30)), CancellationToken.None)));
 
-        Assert.All(outcomes, o => Assert.Equal(ProgramStatus.Ok, o.Status));
+        Assert.All(outcomes, o => Assert.Equal(TrialStatus.Ok, o.Status));
         Assert.Equal(["3", "3"], Directory.GetFiles(_folder.Path, "seen-*").Select(f => File.ReadAllText(f).Trim()));
     }
 

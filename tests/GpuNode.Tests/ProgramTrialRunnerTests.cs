@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using SweepCluster.GpuNode.Gpus;
 using SweepCluster.GpuNode.Programs;
+using SweepCluster.Protocol;
 
 namespace SweepCluster.GpuNode.Tests;
 
@@ -35,7 +36,7 @@ public sealed class ProgramTrialRunnerTests : IDisposable
 
         var outcome = await ProgramTrialRunner.RunAsync(trial, CancellationToken.None);
 
-        Assert.Equal(ProgramStatus.Ok, outcome.Status);
+        Assert.Equal(TrialStatus.Ok, outcome.Status);
         Assert.Null(outcome.Error);
         Assert.Equal(0.125, outcome.TestError);
         Assert.Equal(0.5, outcome.TrainLoss);
@@ -64,7 +65,7 @@ public sealed class ProgramTrialRunnerTests : IDisposable
             """);
         var outcome = await ProgramTrialRunner.RunAsync(Trial(["python3", "fail.py"]), CancellationToken.None);
 
-        Assert.Equal(ProgramStatus.Failed, outcome.Status);
+        Assert.Equal(TrialStatus.Failed, outcome.Status);
         Assert.Equal(3, outcome.ExitCode);
         Assert.Null(outcome.Signal);
         Assert.Contains("exited with code 3", outcome.Error);
@@ -84,7 +85,7 @@ public sealed class ProgramTrialRunnerTests : IDisposable
             """);
         var outcome = await ProgramTrialRunner.RunAsync(Trial(["python3", "crash.py"]), CancellationToken.None);
 
-        Assert.Equal(ProgramStatus.Failed, outcome.Status);
+        Assert.Equal(TrialStatus.Failed, outcome.Status);
         Assert.Equal(11, outcome.Signal);
         Assert.Contains("SIGSEGV", outcome.Error);
         Assert.Contains("about to crash", outcome.Error);
@@ -99,7 +100,7 @@ public sealed class ProgramTrialRunnerTests : IDisposable
 
         var outcome = await ProgramTrialRunner.RunAsync(trial, CancellationToken.None);
 
-        Assert.Equal(ProgramStatus.Failed, outcome.Status);
+        Assert.Equal(TrialStatus.Failed, outcome.Status);
         Assert.Contains("wrote no result file", outcome.Error);
     }
 
@@ -113,7 +114,7 @@ public sealed class ProgramTrialRunnerTests : IDisposable
         _folder.File("result.txt", result);
         var outcome = await ProgramTrialRunner.RunAsync(Trial(["sh", "-c", $"cp {_folder.Path}/result.txt \"$SWEEP_RESULT\""]), CancellationToken.None);
 
-        Assert.Equal(ProgramStatus.Failed, outcome.Status);
+        Assert.Equal(TrialStatus.Failed, outcome.Status);
         Assert.Contains(expected, outcome.Error);
     }
 
@@ -126,7 +127,7 @@ public sealed class ProgramTrialRunnerTests : IDisposable
             """);
         var outcome = await ProgramTrialRunner.RunAsync(Trial(["python3", "nan.py"]), CancellationToken.None);
 
-        Assert.Equal(ProgramStatus.Diverged, outcome.Status);
+        Assert.Equal(TrialStatus.Diverged, outcome.Status);
         Assert.True(double.IsNaN(outcome.TestError));
         Assert.Equal(double.PositiveInfinity, outcome.TrainLoss);
         Assert.Equal("NaN in a string stays", (string?)JsonNode.Parse(outcome.MetricsJson!)!["note"]);
@@ -141,7 +142,7 @@ public sealed class ProgramTrialRunnerTests : IDisposable
 
         var outcome = await ProgramTrialRunner.RunAsync(trial, CancellationToken.None);
 
-        Assert.Equal(ProgramStatus.Timeout, outcome.Status);
+        Assert.Equal(TrialStatus.Timeout, outcome.Status);
         Assert.Contains("time limit of 1.5 s", outcome.Error);
         Assert.True(outcome.Wall >= TimeSpan.FromSeconds(1.4) && outcome.Wall < TimeSpan.FromSeconds(30), $"wall {outcome.Wall}");
         var program = Pid("program.pid");
@@ -173,7 +174,7 @@ public sealed class ProgramTrialRunnerTests : IDisposable
 
         var outcome = await ProgramTrialRunner.RunAsync(trial, CancellationToken.None);
 
-        Assert.Equal(ProgramStatus.Ok, outcome.Status);
+        Assert.Equal(TrialStatus.Ok, outcome.Status);
         Assert.Equal(7.0, outcome.Metrics["gpu"]);
         Assert.Equal(new GpuId("7"), outcome.Gpu);
     }
@@ -183,7 +184,7 @@ public sealed class ProgramTrialRunnerTests : IDisposable
     {
         var outcome = await ProgramTrialRunner.RunAsync(Trial(["no-such-program-xyz", "train.py"]), CancellationToken.None);
 
-        Assert.Equal(ProgramStatus.Failed, outcome.Status);
+        Assert.Equal(TrialStatus.Failed, outcome.Status);
         Assert.Contains("no-such-program-xyz", outcome.Error);
     }
 
@@ -194,7 +195,7 @@ public sealed class ProgramTrialRunnerTests : IDisposable
         var trial = Trial(["python3", "train.py"]);
         var outcome = await ProgramTrialRunner.RunAsync(trial with { Program = trial.Program with { WorkingDirectory = missing } }, CancellationToken.None);
 
-        Assert.Equal(ProgramStatus.Failed, outcome.Status);
+        Assert.Equal(TrialStatus.Failed, outcome.Status);
         Assert.Contains($"the program's folder {missing} does not exist on node", outcome.Error);
     }
 
@@ -216,7 +217,7 @@ public sealed class ProgramTrialRunnerTests : IDisposable
 
         var outcome = await ProgramTrialRunner.RunAsync(trial, CancellationToken.None);
 
-        Assert.Equal(ProgramStatus.Ok, outcome.Status);
+        Assert.Equal(TrialStatus.Ok, outcome.Status);
         Assert.Equal(Path.Combine(run, "logs", "ab12.log"), trial.LogPath);
         Assert.True(File.Exists(Path.Combine(run, "trials", "ab12", "result.json")));
         // The fixed fields first, then the axes by name; a whole value is an integer, so range(depth) works.

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using SweepCluster.GpuNode.Gpus;
+using SweepCluster.Protocol;
 
 namespace SweepCluster.GpuNode.Programs;
 
@@ -80,7 +81,7 @@ internal static class ProgramTrialRunner
             var wall = clock.Elapsed;
 
             if (timedOut)
-                return Outcome(trial, ProgramStatus.Timeout, wall, null, null,
+                return Outcome(trial, TrialStatus.Timeout, wall, null, null,
                     $"the program ran past its time limit of {trial.Timeout.TotalSeconds:0.###} s; its process group was killed");
 
             var exitCode = process.ExitCode;
@@ -91,18 +92,18 @@ internal static class ProgramTrialRunner
                 var how = signal is { } s
                     ? $"the program was killed by {Posix.SignalName(s)} (exit status {exitCode})"
                     : $"the program exited with code {exitCode}";
-                return Outcome(trial, ProgramStatus.Failed, wall, exitCode, signal, WithTail(how, stderrTail));
+                return Outcome(trial, TrialStatus.Failed, wall, exitCode, signal, WithTail(how, stderrTail));
             }
             var result = ResultFile.Read(trial.ResultFile);
-            if (result.Error is { } error) return Outcome(trial, ProgramStatus.Failed, wall, exitCode, null, WithTail($"exit code 0, but {error}", stderrTail));
+            if (result.Error is { } error) return Outcome(trial, TrialStatus.Failed, wall, exitCode, null, WithTail($"exit code 0, but {error}", stderrTail));
             var metrics = result.Metrics!;
             var testError = metrics[ProgramContract.TestError];
-            var status = double.IsFinite(testError) ? ProgramStatus.Ok : ProgramStatus.Diverged;
+            var status = double.IsFinite(testError) ? TrialStatus.Ok : TrialStatus.Diverged;
             return new ProgramOutcome(status, testError,
                 metrics.GetValueOrDefault(ProgramContract.TrainLoss, double.NaN),
                 metrics.TryGetValue(ProgramContract.Steps, out var steps) && double.IsFinite(steps) ? (long)steps : null,
                 metrics, result.Json, exitCode, null,
-                status == ProgramStatus.Diverged ? $"the program reported {ProgramContract.TestError} = {testError}" : null,
+                status == TrialStatus.Diverged ? $"the program reported {ProgramContract.TestError} = {testError}" : null,
                 wall, trial.Gpu);
         }
         finally
@@ -119,7 +120,7 @@ internal static class ProgramTrialRunner
         try { process.Kill(); } catch (InvalidOperationException) { }
     }
 
-    private static ProgramOutcome Outcome(ProgramTrial trial, ProgramStatus status, TimeSpan wall, int? exitCode, int? signal, string error) =>
+    private static ProgramOutcome Outcome(ProgramTrial trial, TrialStatus status, TimeSpan wall, int? exitCode, int? signal, string error) =>
         new(status, double.NaN, double.NaN, null, new Dictionary<string, double>(), null, exitCode, signal, error, wall, trial.Gpu);
 
     private static string WithTail(string what, TailBuffer stderr)

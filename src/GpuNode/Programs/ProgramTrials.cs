@@ -73,18 +73,10 @@ internal static class ProgramTrials
     /// reported a whole one, every metric as JSON, and the slot's GPU.
     /// </summary>
     public static TrialResult Result(TrialSpec spec, ProgramOutcome outcome, NodeId node, int attempt, DateTime startedAt) =>
-        new(spec, StatusOf(outcome.Status), outcome.TrainLoss, outcome.TestError, null, outcome.Steps ?? 0,
+        new(spec, outcome.Status, outcome.TrainLoss, outcome.TestError, null, outcome.Steps ?? 0,
             ParamCount(outcome.Metrics), ModelKinds.Describe(spec.Config), outcome.Wall.TotalSeconds, node, attempt,
             startedAt, DateTime.UtcNow, outcome.Error, null, outcome.MetricsJson, outcome.Gpu?.Value);
 
-    private static TrialStatus StatusOf(ProgramStatus status) => status switch
-    {
-        ProgramStatus.Ok => TrialStatus.Ok,
-        ProgramStatus.Diverged => TrialStatus.Diverged,
-        ProgramStatus.Failed => TrialStatus.Failed,
-        ProgramStatus.Timeout => TrialStatus.Timeout,
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "an unknown program status"),
-    };
 
     private static int ParamCount(IReadOnlyDictionary<string, double> metrics) =>
         metrics.TryGetValue(ProgramContract.ParamCount, out var count) && count >= 0 && count <= int.MaxValue && Math.Floor(count) == count
