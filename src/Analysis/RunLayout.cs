@@ -12,6 +12,12 @@ public static class RunLayout
     public const string ReportHtml = "report.html";
     public const string ReportPlots = "report-plots";
 
+    /// <summary>
+    /// A copy of a program sweep's program files (the files whose hash is in the trial ids), at their paths relative to
+    /// the sweep file: reading the run folder's sweep.yaml against them gives the run's own trial ids.
+    /// </summary>
+    public static string ProgramCopy(string root) => Path.Combine(root, "program");
+
     public static string Results(string root) => Path.Combine(root, "results");
 
     public static string Curves(string root) => Path.Combine(root, "curves");

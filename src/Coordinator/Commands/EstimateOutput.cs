@@ -49,6 +49,6 @@ internal static class EstimateOutput
     {
         var copy = Path.Combine(runDir, RunLayout.SweepCopy);
         if (!File.Exists(copy)) return null;
-        return GroupSearch.ReplayAll(TrialPlanner.Expand(SweepFileParser.Load(copy)), rows, settings);
+        return GroupSearch.ReplayAll(TrialPlanner.Expand(SweepFileParser.Load(copy, RunLayout.ProgramCopy(runDir))), rows, settings);
     }
 }

@@ -70,7 +70,7 @@ internal static class RunCommand
         var runDirectory = Path.Combine(request.Runs, sweep.Name);
         var grid = TrialPlanner.Expand(sweep, runDirectory);
         RunFolder folder;
-        try { folder = RunFolder.OpenForRun(runDirectory, request.File, request.Fresh); }
+        try { folder = RunFolder.OpenForRun(runDirectory, request.File, request.Fresh, sweep.ProgramFiles); }
         catch (RunFolderBusyException e) { await Console.Error.WriteLineAsync(e.Message); return Cli.RuntimeFailure; }
         using var _ = folder;
         sweep.Estimate.Save(folder.Root);

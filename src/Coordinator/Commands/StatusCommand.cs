@@ -1,7 +1,8 @@
 using System.CommandLine;
+using Akka.Actor;
+using SweepCluster.Analysis;
 using SweepCluster.Coordinator.Runs;
 using SweepCluster.Coordinator.SweepFiles;
-using Akka.Actor;
 using SweepCluster.Parquet;
 using SweepCluster.Protocol;
 
@@ -26,7 +27,7 @@ internal static class StatusCommand
         if (!File.Exists(copy))
             return Cli.Fail($"{dir}: not a run folder (it has no {RunFolder.SweepCopy}); expected a folder made by `sweep run`, e.g. runs/<name>");
         SweepFile sweep;
-        try { sweep = SweepFileParser.Load(copy); }
+        try { sweep = SweepFileParser.Load(copy, RunLayout.ProgramCopy(dir)); }
         catch (SweepFileException e) { return Cli.Fail(e.Message); }
         var folder = RunFolder.ForReading(dir);
         try

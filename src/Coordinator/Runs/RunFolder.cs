@@ -32,7 +32,9 @@ internal sealed class RunFolder : IDisposable
     /// Opens (creating it if needed) a run folder for writing. With fresh, a previous folder is moved aside to
     /// &lt;name&gt;.archived-&lt;UTC time&gt; rather than deleted: nothing finished is ever lost.
     /// </summary>
-    public static RunFolder OpenForRun(string root, string sweepFilePath, bool fresh)
+    /// <param name="programFiles">A program sweep's program files, relative to the sweep file's folder: copied beside
+    /// the sweep file's copy, so that `sweep status` and `sweep report` plan this run's trial ids without the original.</param>
+    public static RunFolder OpenForRun(string root, string sweepFilePath, bool fresh, IEnumerable<string>? programFiles = null)
     {
         if (fresh && Directory.Exists(root))
             Directory.Move(root, $"{root.TrimEnd(Path.DirectorySeparatorChar)}.archived-{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture)}");
@@ -48,6 +50,7 @@ internal sealed class RunFolder : IDisposable
         }
         var folder = new RunFolder(root, lockStream);
         File.Copy(sweepFilePath, Path.Combine(root, SweepCopy), overwrite: true);
+        CopyProgramFiles(root, Path.GetDirectoryName(Path.GetFullPath(sweepFilePath))!, programFiles ?? []);
         // A crash between writing and renaming leaves only temporary files; they hold nothing acknowledged.
         foreach (var dir in new[] { folder.Results, folder.Curves }.Where(Directory.Exists))
             foreach (var tmp in Directory.EnumerateFiles(dir).Where(f => !f.EndsWith(".parquet", StringComparison.Ordinal)))
@@ -60,6 +63,23 @@ internal sealed class RunFolder : IDisposable
     }
 
     public IReadOnlyList<string> PartFiles(string dir) => RunLayout.PartFiles(dir);
+
+    /// <summary>
+    /// The program files at their relative paths under program/. An absolute path needs no copy (it hashes the same from
+    /// anywhere); one that leaves the sweep's folder (../train.py) is not copied, so status counts its trials by the
+    /// file as it is then.
+    /// </summary>
+    private static void CopyProgramFiles(string root, string sweepFolder, IEnumerable<string> programFiles)
+    {
+        var copy = Path.GetFullPath(RunLayout.ProgramCopy(root)) + Path.DirectorySeparatorChar;
+        foreach (var file in programFiles.Where(f => !Path.IsPathRooted(f)))
+        {
+            var target = Path.GetFullPath(Path.Combine(copy, file));
+            if (!target.StartsWith(copy, StringComparison.Ordinal)) continue;
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(Path.Combine(sweepFolder, file), target, overwrite: true);
+        }
+    }
 
     /// <summary>Every trial id already recorded, with its status. A part file that cannot be read is an error, not a gap.</summary>
     public Dictionary<TrialId, TrialStatus> ReadRecorded()

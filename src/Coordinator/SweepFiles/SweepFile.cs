@@ -40,4 +40,7 @@ internal sealed record SweepFile(
     public string Folder => System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
 
     public bool IsProgram => Experiments.Any(e => e.Program is not null);
+
+    /// <summary>The files whose content hash is in the program trials' ids, relative to Folder (or absolute).</summary>
+    public IEnumerable<string> ProgramFiles => Experiments.Select(e => e.Program?.ProgramFile).OfType<string>().Distinct(StringComparer.Ordinal);
 }

@@ -30,7 +30,9 @@ internal static partial class SweepFileParser
     private static readonly string[] ContractVariables =
         [ProgramContract.TrialVariable, ProgramContract.ResultVariable, ProgramContract.TrialDirectoryVariable, ProgramContract.GpuVariable];
 
-    public static SweepFile Load(string path)
+    /// <param name="programFolder">Where the program files are read for their hash; null: the sweep file's folder. A run
+    /// folder's copy of the sweep file is read against the copy of its program files (RunLayout.ProgramCopy).</param>
+    public static SweepFile Load(string path, string? programFolder = null)
     {
         string text;
         try { text = File.ReadAllText(path); }
@@ -38,10 +40,10 @@ internal static partial class SweepFileParser
         {
             throw new SweepFileException(path, 0, 0, $"cannot read the sweep file: {e.Message}");
         }
-        return Parse(path, text);
+        return Parse(path, text, programFolder);
     }
 
-    public static SweepFile Parse(string path, string text)
+    public static SweepFile Parse(string path, string text, string? programFolder = null)
     {
         var y = new YamlNodes(path);
         var stream = new YamlStream();
@@ -91,7 +93,7 @@ internal static partial class SweepFileParser
             }
         }
         var sweepAxes = isProgram ? ProgramAxes(y, gridNode, variantNodes.Select(v => v.Grid).ToList()) : GridAxes.All;
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var folder = programFolder ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
 
         var variants = new List<Experiment>();
         foreach (var ((node, v, axes), i) in variantNodes.Select((v, i) => (v, i)))

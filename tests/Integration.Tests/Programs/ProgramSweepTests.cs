@@ -104,6 +104,12 @@ public sealed class ProgramSweepTests
         Assert.Equal(40, File.ReadAllLines(ran).Length);
 
         File.AppendAllText(Path.Combine(dir.Path, "fake.py"), "# edited: a new version of the program\n");
+        // The run folder keeps the program it ran (program/fake.py): its status is the run's, whatever the script is now.
+        (code, output) = SweepCli.Run("status", Path.Combine(runs, "fake"));
+        Assert.True(code == 0, output);
+        Assert.Contains("done       40", output, StringComparison.Ordinal);
+        Assert.Contains("remaining  0", output, StringComparison.Ordinal);
+
         (code, output) = SweepCli.Run("run", file, "--runs", runs, "--slots", "2");
         Assert.True(code == 0, output);
         Assert.Contains("0 already recorded", output, StringComparison.Ordinal);
@@ -200,6 +206,35 @@ public sealed class ProgramSweepTests
                 Assert.False(a.Start < b.End && b.Start < a.End, $"two programs on GPU {a.Gpu} at once: {a} and {b}");
         // Both GPUs worked at the same time: two slots, not one.
         Assert.Contains(runsOn, a => runsOn.Any(b => b.Gpu != a.Gpu && a.Start < b.End && b.Start < a.End));
+    }
+
+    [Fact]
+    public void An_adaptive_search_over_a_programs_sample_size_probes_a_few_sizes_and_finds_the_same_size()
+    {
+        using var dir = new TempDir();
+        var file = FakeProgram.WriteSweep(dir, """
+            name: adaptive
+            experiment:
+              program: { command: [python3, fake.py] }
+            grid:
+              width: [1, 2]
+              depth: [3]
+              sample_size: { range: [1, 16] }
+              seed: [0, 1]
+            estimate: { threshold: 1.0e-3, tune: [width], search: adaptive }
+            """);
+        var runs = Path.Combine(dir.Path, "runs");
+
+        var (code, output) = SweepCli.Run("run", file, "--runs", runs, "--slots", "2");
+
+        Assert.True(code == 0, output);
+        var runDir = Path.Combine(runs, "adaptive");
+        var rows = ReadRows(runDir);
+        Assert.InRange(rows.Count, 8, 28);
+        Assert.All(rows.GroupBy(r => r.Axes["sample_size"]), probe => Assert.Equal(4, probe.Count()));
+        var settings = AnalysisSettings.Load(runDir);
+        Assert.Equal(6, Assert.Single(Estimator.Estimate(ResultsLoader.Load(runDir, settings), settings)).EmpiricalSize);
+        Assert.Contains("done", output, StringComparison.Ordinal);
     }
 
     /// <summary>The standard-library example as it is in the repository: the quickstart's teacher, optimistic size k(d+2) = 3.</summary>
