@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
+using Akka.Cluster;
 using SweepCluster.GpuNode.Gpus;
 using SweepCluster.Hosting;
 using SweepCluster.Protocol;
@@ -84,12 +85,27 @@ internal static class NodeCommand
         Console.WriteLine($"sweep-node {options.Node}: {options.Slots} slots{onGpus}{(options.Batching ? "" : ", batching off")}, coordinator {host}:{port}, this node at {self}{(secret is null ? "" : ", with the sweep's secret")}");
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var _ = stopping.Register(() => stopped.TrySetResult());
+        var portClashes = 0;
         while (true)
         {
             // A fresh ActorSystem per attempt: after the coordinator restarts (a new cluster on the same address) or
             // after this node was downed, the old system is quarantined for good; the running trials and the outbox
             // live in NodeState and carry over.
             var system = ActorSystem.Create(AkkaConfig.SystemName, config);
+            if (HoldsTheCoordinatorsAddress(system, host, port))
+            {
+                // The OS handed this node the coordinator's port (a coordinator not listening yet, on a port of the
+                // ephemeral range): this system would be a cluster of its own. Another port, then.
+                await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(static _ => { }, TaskScheduler.Default);
+                if (++portClashes == MaxPortClashes)
+                {
+                    await Console.Error.WriteLineAsync($"sweep-node: this node listens on the coordinator's own address {host}:{port} every time " +
+                        $"({MaxPortClashes} tries); a fixed port in {AkkaConfig.OverrideVariable}? A node must listen elsewhere");
+                    return Cli.RuntimeFailure;
+                }
+                Console.WriteLine($"sweep-node {options.Node}: got the coordinator's own port {port} before it listens; taking another");
+                continue;
+            }
             var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var agent = system.ActorOf(Props.Create(() => new NodeAgent(settings, state, null, lost)), "node");
             var ended = await Task.WhenAny(lost.Task, system.WhenTerminated, stopped.Task);
@@ -112,6 +128,14 @@ internal static class NodeCommand
                 : $"sweep-node {options.Node}: left the cluster (downed or shut down); joining again with a fresh actor system");
             await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(static _ => { }, TaskScheduler.Default);
         }
+    }
+
+    private const int MaxPortClashes = 5;
+
+    private static bool HoldsTheCoordinatorsAddress(ActorSystem system, string host, int port)
+    {
+        var self = Cluster.Get(system).SelfAddress;
+        return self.Port == port && (string.Equals(self.Host, host, StringComparison.OrdinalIgnoreCase) || AkkaConfig.IsLoopback(host));
     }
 
     /// <summary>The local address that routes to the coordinator: the one it can reach this node on.</summary>

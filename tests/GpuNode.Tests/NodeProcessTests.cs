@@ -106,6 +106,29 @@ public sealed class NodeProcessTests : IDisposable
         Assert.Equal(expected, output.Trim());
     }
 
+    /// <summary>
+    /// A node that listens on its coordinator's own address (the OS can hand a node the port of a coordinator that does not
+    /// listen yet) would form a cluster of its own; it takes another port, and with a port fixed on that address it stops.
+    /// </summary>
+    [Fact]
+    public async Task A_node_never_stays_on_the_coordinators_own_address()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        var fixedPort = _folder.File("fixed-port.conf", $"akka.remote.dot-netty.tcp.port = {port}\n");
+
+        var (code, output) = await NodeProcess.RunAsync(["--coordinator", $"127.0.0.1:{port}", "--node-id", "clash"],
+            new Dictionary<string, string> { ["SWEEP_AKKA_CONFIG"] = fixedPort });
+
+        Assert.Equal(1, code);
+        Assert.Contains($"got the coordinator's own port {port} before it listens; taking another", output, StringComparison.Ordinal);
+        Assert.Contains($"this node listens on the coordinator's own address 127.0.0.1:{port} every time (5 tries)", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Gpus_all_without_nvidia_smi_or_without_GPUs_is_exit_2_saying_so()
     {
