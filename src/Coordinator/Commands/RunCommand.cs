@@ -68,14 +68,15 @@ internal static class RunCommand
         catch (SweepFileException e) { return Cli.Fail(e.Message); }
 
         var runDirectory = Path.Combine(request.Runs, sweep.Name);
-        var grid = TrialPlanner.Expand(sweep, runDirectory);
+        // Every trial's id, computed once; a trial's spec is built when it is handed out.
+        var grid = TrialPlanner.Plan(sweep, runDirectory);
         RunFolder folder;
         try { folder = RunFolder.OpenForRun(runDirectory, request.File, request.Fresh, sweep.ProgramFiles); }
         catch (RunFolderBusyException e) { await Console.Error.WriteLineAsync(e.Message); return Cli.RuntimeFailure; }
         using var _ = folder;
         sweep.Estimate.Save(folder.Root);
 
-        Dictionary<TrialId, TrialStatus> recorded;
+        Dictionary<TrialKey, TrialStatus> recorded;
         try
         {
             if (request.RetryFailed)
@@ -99,17 +100,17 @@ internal static class RunCommand
         return Cli.Ok;
     }
 
-    /// <summary>
-    /// One ActorSystem with the sweep's actors. Embedded (the default) it is provider local with one NodeAgent in
-    /// this process; with --listen it is the cluster's seed and the nodes are sweep-node processes that join it.
-    /// </summary>
     /// <summary>The whole grid, or for an adaptive search the trials it asks for, replayed from what is recorded.</summary>
-    private static ITrialSource Trials(SweepFile sweep, IReadOnlyList<TrialSpec> grid, RunFolder folder) =>
+    private static ITrialSource Trials(SweepFile sweep, TrialGrid grid, RunFolder folder) =>
         sweep.Estimate.Search == SearchMode.Adaptive
             ? new AdaptiveTrials(grid, sweep.Estimate, ResultsLoader.Load(folder.Root, sweep.Estimate))
             : new GridTrials(grid);
 
-    private static async Task<SweepCounts> RunActorsAsync(SweepFile sweep, ITrialSource trials, Dictionary<TrialId, TrialStatus> recorded,
+    /// <summary>
+    /// One ActorSystem with the sweep's actors. Embedded (the default) it is provider local with one NodeAgent in
+    /// this process; with --listen it is the cluster's seed and the nodes are sweep-node processes that join it.
+    /// </summary>
+    private static async Task<SweepCounts> RunActorsAsync(SweepFile sweep, ITrialSource trials, Dictionary<TrialKey, TrialStatus> recorded,
         RunFolder folder, int slots, bool batching, GpuOptions gpus, (string Host, int Port)? listen, SweepRun.Options options, CancellationToken cancellation)
     {
         var config = listen is { } l

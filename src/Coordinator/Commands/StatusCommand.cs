@@ -32,7 +32,7 @@ internal static class StatusCommand
         var folder = RunFolder.ForReading(dir);
         try
         {
-            var counts = SweepCounts.Of(TrialPlanner.Expand(sweep), folder.ReadRecorded());
+            var counts = SweepCounts.Of(TrialPlanner.Plan(sweep).Keys, folder.ReadRecorded());
             Console.WriteLine($"sweep {sweep.Name} ({dir})");
             Console.WriteLine($"  total      {counts.Total}");
             Console.WriteLine($"  done       {counts.Done}  (ok {counts.Ok}, diverged {counts.Diverged}, failed {counts.Failed}, timeout {counts.TimedOut})");

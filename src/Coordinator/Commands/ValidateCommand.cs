@@ -22,7 +22,7 @@ internal static class ValidateCommand
     private static int Validate(string path, TextWriter output)
     {
         var sweep = SweepFileParser.Load(path);
-        var trials = TrialPlanner.Expand(sweep);
+        var grid = TrialPlanner.Plan(sweep);
         output.WriteLine($"{path}: sweep '{sweep.Name}' is valid");
         foreach (var e in sweep.Experiments)
         {
@@ -35,8 +35,8 @@ internal static class ValidateCommand
         }
         output.WriteLine($"  estimate: threshold {sweep.Estimate.Threshold.ToString("G3", CultureInfo.InvariantCulture)}, quorum {sweep.Estimate.Quorum.ToString(CultureInfo.InvariantCulture)}, tuned: {string.Join(", ", sweep.Estimate.Tune)}, search: {(sweep.Estimate.Search == SearchMode.Adaptive ? "adaptive" : "grid")}");
         if (sweep.Estimate.Search == SearchMode.Adaptive)
-            PrintAdaptive(output, trials);
-        output.WriteLine(sweep.Estimate.Search == SearchMode.Adaptive ? $"trials: {trials.Count} in the full grid" : $"trials: {trials.Count}");
+            PrintAdaptive(output, grid);
+        output.WriteLine(sweep.Estimate.Search == SearchMode.Adaptive ? $"trials: {grid.Count} in the full grid" : $"trials: {grid.Count}");
         return Cli.Ok;
     }
 
@@ -44,14 +44,22 @@ internal static class ValidateCommand
     /// What an adaptive search costs: per group the sample sizes it probes when recovery is monotone in n (the most
     /// and the mean over where the boundary lies), each probe being every tuned setting × seed at that n.
     /// </summary>
-    private static void PrintAdaptive(TextWriter output, IReadOnlyList<TrialSpec> trials)
+    private static void PrintAdaptive(TextWriter output, TrialGrid grid)
     {
         output.WriteLine("  adaptive search: per group, probes sample sizes (every tuned setting × seed at each) instead of the whole grid;");
         long most = 0;
         double typical = 0;
+        // Per group its sample sizes and trial count, from one walk that keeps no spec.
+        var perGroup = new Dictionary<string, (HashSet<int> Sizes, int Trials)>(StringComparer.Ordinal);
+        foreach (var t in grid.Trials())
+        {
+            if (!perGroup.TryGetValue(t.Group, out var g)) g = ([], 0);
+            g.Sizes.Add(t.Config.Hyper.SampleSize);
+            perGroup[t.Group] = (g.Sizes, g.Trials + 1);
+        }
         // Groups with the same sample sizes and probe size cost the same: say it once for them.
-        var groups = trials.GroupBy(t => t.Group, StringComparer.Ordinal)
-            .Select(g => (Sizes: g.Select(t => t.Config.Hyper.SampleSize).Distinct().Order().ToList(), Trials: g.Count()))
+        var groups = perGroup.Values
+            .Select(g => (Sizes: g.Sizes.Order().ToList(), g.Trials))
             .GroupBy(g => (Key: string.Join(",", g.Sizes), g.Trials));
         foreach (var kind in groups)
         {
@@ -63,7 +71,7 @@ internal static class ValidateCommand
             typical += groupCount * mean * perProbe;
             output.WriteLine(Inv($"    {groupCount} group{(groupCount == 1 ? "" : "s")} of {sizes.Count} sample sizes × {perProbe} trials: at most {probes} sample sizes ({probes * perProbe} trials), {mean:0.#} on average, of {count} trials per group when recovery is monotone in n"));
         }
-        output.WriteLine(Inv($"    whole sweep: at most {most} trials, about {typical:0} on average, of {trials.Count}; more (up to all) where recovery falls again as n grows"));
+        output.WriteLine(Inv($"    whole sweep: at most {most} trials, about {typical:0} on average, of {grid.Count}; more (up to all) where recovery falls again as n grows"));
     }
 
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

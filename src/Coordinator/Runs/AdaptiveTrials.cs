@@ -1,5 +1,6 @@
 using System.Globalization;
 using SweepCluster.Analysis;
+using SweepCluster.Coordinator.SweepFiles;
 using SweepCluster.Protocol;
 using SweepCluster.Training;
 
@@ -16,45 +17,55 @@ namespace SweepCluster.Coordinator.Runs;
 /// </summary>
 internal sealed class AdaptiveTrials : ITrialSource
 {
-    private sealed class Group(string key, SampleSizeSearch search, Dictionary<int, List<TrialSpec>> trialsAt)
+    /// <summary>One group's search; its trials are grid positions by sample size, built into specs only when released.</summary>
+    private sealed class Group(string key, Dictionary<int, List<int>> positionsAt)
     {
         public string Key { get; } = key;
-        public SampleSizeSearch Search { get; } = search;
-        public Dictionary<int, List<TrialSpec>> TrialsAt { get; } = trialsAt;
-        public List<(TrialId Id, int SampleSize)> Plan { get; } = trialsAt.SelectMany(p => p.Value.Select(t => (t.Id, p.Key))).ToList();
+        public SampleSizeSearch Search { get; } = new(positionsAt.Keys);
+        public Dictionary<int, List<int>> PositionsAt { get; } = positionsAt;
         public List<ResultRecord> Rows { get; } = [];
         public Dictionary<int, int> RecordedAt { get; } = [];
         public HashSet<int> ReleasedAt { get; } = [];
         public SearchState? State { get; set; }
     }
 
+    private readonly TrialGrid _grid;
     private readonly AnalysisSettings _settings;
     private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
-    private readonly Dictionary<TrialId, (Group Group, int N)> _where = [];
-    private readonly List<TrialSpec> _released = [];
-    private readonly Queue<TrialSpec> _queue = new();
+    private readonly Dictionary<TrialKey, (Group Group, int N)> _where = [];
+    private readonly List<TrialKey> _released = [];
+    private readonly Queue<int> _queue = new();
 
-    public AdaptiveTrials(IReadOnlyList<TrialSpec> grid, AnalysisSettings settings, IEnumerable<ResultRecord> recorded)
+    public AdaptiveTrials(TrialGrid grid, AnalysisSettings settings, IEnumerable<ResultRecord> recorded)
     {
-        ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(recorded);
+        _grid = grid ?? throw new ArgumentNullException(nameof(grid));
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
-        foreach (var byGroup in grid.GroupBy(t => t.Group, StringComparer.Ordinal))
+        // One walk over the grid sorts its positions by group and sample size; the specs it builds are dropped at once.
+        var byGroup = new Dictionary<string, Dictionary<int, List<int>>>(StringComparer.Ordinal);
+        foreach (var position in grid.DistinctPositions())
         {
-            var trialsAt = byGroup.GroupBy(SampleSizeOf).ToDictionary(g => g.Key, g => g.ToList());
-            var group = new Group(byGroup.Key, new SampleSizeSearch(trialsAt.Keys), trialsAt);
-            _groups.Add(group.Key, group);
-            foreach (var (n, trials) in trialsAt)
-                foreach (var t in trials) _where[t.Id] = (group, n);
+            var spec = grid.At(position);
+            if (!byGroup.TryGetValue(spec.Group, out var positionsAt)) byGroup[spec.Group] = positionsAt = [];
+            var n = spec.Config.Hyper.SampleSize;
+            if (!positionsAt.TryGetValue(n, out var positions)) positionsAt[n] = positions = [];
+            positions.Add(position);
+        }
+        foreach (var (key, positionsAt) in byGroup)
+        {
+            var group = new Group(key, positionsAt);
+            _groups.Add(key, group);
+            foreach (var (n, positions) in positionsAt)
+                foreach (var p in positions) _where[grid.KeyAt(p)] = (group, n);
         }
         foreach (var row in recorded)
-            if (_where.TryGetValue(new TrialId(row.TrialId), out var at)) Add(at.Group, at.N, row);
+            if (TrialKey.TryParse(new TrialId(row.TrialId), out var key) && _where.TryGetValue(key, out var at)) Add(at.Group, at.N, row);
         foreach (var group in _groups.Values) Advance(group);
     }
 
-    public IReadOnlyCollection<TrialId> Grid => _where.Keys;
+    public TrialGrid Grid => _grid;
 
-    public IEnumerable<TrialSpec> Released => _released;
+    public IEnumerable<TrialKey> Released => _released;
 
     public bool HasQueued => _queue.Count > 0;
 
@@ -66,7 +77,7 @@ internal sealed class AdaptiveTrials : ITrialSource
         get
         {
             var probed = _groups.Values.Sum(g => g.ReleasedAt.Count);
-            var sizes = _groups.Values.Sum(g => g.TrialsAt.Count);
+            var sizes = _groups.Values.Sum(g => g.PositionsAt.Count);
             var settled = _groups.Values.Where(g => g.State?.Done == true).ToList();
             var line = $"search: {probed}/{sizes} sample sizes probed, {settled.Count}/{_groups.Count} groups settled";
             if (settled.Count == 0) return line;
@@ -76,23 +87,21 @@ internal sealed class AdaptiveTrials : ITrialSource
         }
     }
 
-    public TrialSpec? Next(Func<TrialId, bool> settled)
+    public TrialSpec? Next(Func<TrialKey, bool> settled)
     {
-        while (_queue.TryDequeue(out var trial))
-            if (!settled(trial.Id)) return trial;
+        while (_queue.TryDequeue(out var position))
+            if (!settled(_grid.KeyAt(position))) return _grid.At(position);
         return null;
     }
 
-    public IReadOnlyList<TrialSpec> Recorded(TrialResult result)
+    public IReadOnlyList<TrialKey> Recorded(TrialResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        if (!_where.TryGetValue(result.Spec.Id, out var at)) return [];
+        if (!TrialKey.TryParse(result.Spec.Id, out var key) || !_where.TryGetValue(key, out var at)) return [];
         foreach (var row in ResultTable.Read(ResultTable.ToTable([result], _settings.Axes), "(a result in memory)", _settings.Axes))
             Add(at.Group, at.N, row);
         return Complete(at.Group, at.N) ? Advance(at.Group) : [];
     }
-
-    private static int SampleSizeOf(TrialSpec t) => (int)GridAxes.SampleSize.Get(t.Config.Hyper);
 
     // The sweep actor records each trial once, and ResultsLoader keeps one row per trial: no row comes twice.
     private static void Add(Group group, int n, ResultRecord row)
@@ -101,23 +110,32 @@ internal sealed class AdaptiveTrials : ITrialSource
         group.RecordedAt[n] = group.RecordedAt.GetValueOrDefault(n) + 1;
     }
 
-    private static bool Complete(Group group, int n) => group.RecordedAt.GetValueOrDefault(n) == group.TrialsAt[n].Count;
+    private static bool Complete(Group group, int n) => group.RecordedAt.GetValueOrDefault(n) == group.PositionsAt[n].Count;
+
+    /// <summary>The group's planned trials as the search replays them: (id, sample size) for each, in grid order.</summary>
+    private IEnumerable<(TrialId Id, int SampleSize)> Plan(Group group) =>
+        group.PositionsAt.SelectMany(at => at.Value.Select(p => (_grid.KeyAt(p).Id, at.Key)));
 
     /// <summary>Replays the group's search over its complete probes and releases the probes it asks for next.</summary>
-    private List<TrialSpec> Advance(Group group)
+    private List<TrialKey> Advance(Group group)
     {
-        group.State = group.Search.Replay(GroupSearch.Outcomes(group.Plan, group.Rows, _settings));
-        var released = new List<TrialSpec>();
+        group.State = group.Search.Replay(GroupSearch.Outcomes(Plan(group), group.Rows, _settings));
+        var released = new List<TrialKey>();
         foreach (var n in group.State.Next)
-        {
-            if (!group.ReleasedAt.Add(n)) continue;
-            released.AddRange(group.TrialsAt[n]);
-        }
+            if (group.ReleasedAt.Add(n)) Release(group.PositionsAt[n], released);
         // Probes already recorded (a run started again) are counted as released too; their trials are settled.
         foreach (var n in group.State.Probed)
-            if (group.ReleasedAt.Add(n)) released.AddRange(group.TrialsAt[n]);
+            if (group.ReleasedAt.Add(n)) Release(group.PositionsAt[n], released);
         _released.AddRange(released);
-        foreach (var t in released) _queue.Enqueue(t);
         return released;
+    }
+
+    private void Release(List<int> positions, List<TrialKey> released)
+    {
+        foreach (var p in positions)
+        {
+            released.Add(_grid.KeyAt(p));
+            _queue.Enqueue(p);
+        }
     }
 }

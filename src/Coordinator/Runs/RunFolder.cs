@@ -81,13 +81,17 @@ internal sealed class RunFolder : IDisposable
         }
     }
 
-    /// <summary>Every trial id already recorded, with its status. A part file that cannot be read is an error, not a gap.</summary>
-    public Dictionary<TrialId, TrialStatus> ReadRecorded()
+    /// <summary>
+    /// Every trial already recorded, by id, with its status. A part file that cannot be read is an error, not a gap; a
+    /// row whose trial_id is not an id this software makes (32 lower-case hex digits) is no trial of any grid, and is
+    /// left out.
+    /// </summary>
+    public Dictionary<TrialKey, TrialStatus> ReadRecorded()
     {
-        var recorded = new Dictionary<TrialId, TrialStatus>();
+        var recorded = new Dictionary<TrialKey, TrialStatus>();
         foreach (var file in PartFiles(Results))
             foreach (var (id, status) in ResultTable.ReadIdsAndStatuses(file))
-                recorded.TryAdd(id, status);
+                if (TrialKey.TryParse(id, out var key)) recorded.TryAdd(key, status);
         return recorded;
     }
 

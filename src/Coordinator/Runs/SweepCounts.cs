@@ -11,13 +11,16 @@ internal sealed record SweepCounts(int Total, int Ok, int Diverged, int Failed, 
     public int Done => Ok + Diverged + Failed + TimedOut;
     public int Remaining => Total - Done;
 
-    public static SweepCounts Of(IEnumerable<TrialSpec> grid, IReadOnlyDictionary<TrialId, TrialStatus> recorded)
+    /// <summary>The counts over these trials (each once), given what is recorded.</summary>
+    public static SweepCounts Of(IEnumerable<TrialKey> trials, IReadOnlyDictionary<TrialKey, TrialStatus> recorded)
     {
+        ArgumentNullException.ThrowIfNull(trials);
+        ArgumentNullException.ThrowIfNull(recorded);
         int total = 0, ok = 0, diverged = 0, failed = 0, timedOut = 0;
-        foreach (var trial in grid)
+        foreach (var trial in trials)
         {
             total++;
-            if (!recorded.TryGetValue(trial.Id, out var status)) continue;
+            if (!recorded.TryGetValue(trial, out var status)) continue;
             switch (status)
             {
                 case TrialStatus.Ok: ok++; break;

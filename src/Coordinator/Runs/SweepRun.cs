@@ -8,12 +8,14 @@ using SweepCluster.Protocol;
 namespace SweepCluster.Coordinator.Runs;
 
 /// <summary>
-/// Owns a sweep's progress: the trials still pending (a cursor into the grid plus a queue of trials to run again),
+/// Owns a sweep's progress: the trials still pending (its trial source, a cursor into the grid, plus a queue of trials to run again),
 /// the leases (which node holds which trial at which attempt), the registered nodes, and which results are recorded.
 /// Nodes pull: each TrialsWanted is served from the pending trials as far as they go, the rest waits until trials come
 /// back. A result is de-duplicated by trial id, handed to the ResultSink (its child), and counts as done only when
 /// the sink reports it durable. When a node dies (unreachable, removed, or its agent terminated) its leases go back
 /// to the pending trials; a trial whose holders died max_deliveries times is recorded as failed instead.
+/// Everything it keeps for a whole run is keyed by <see cref="TrialKey"/> (the id as a number); a TrialSpec lives only
+/// while its trial is leased, queued again or on its way to disk.
 /// Supervision: a failure of the sink (disk full, permission) stops the sweep with that error rather than letting it
 /// run on without writing.
 /// </summary>
@@ -32,7 +34,7 @@ internal sealed class SweepRun : ReceiveActor
         public string Host { get; set; } = host;
         public int Slots { get; set; } = slots;
         public string Incarnation { get; init; } = "";
-        public HashSet<TrialId> Held { get; } = [];
+        public HashSet<TrialKey> Held { get; } = [];
         public int Wanting { get; set; }
         public NodeHeartbeat? Heartbeat { get; set; }
         public DateTime LastSeen { get; set; } = DateTime.UtcNow;
@@ -40,20 +42,21 @@ internal sealed class SweepRun : ReceiveActor
 
     private readonly SweepId _sweep;
     private readonly ITrialSource _trials;
-    private readonly Dictionary<TrialId, TrialStatus> _recorded;
+    private readonly Dictionary<TrialKey, TrialStatus> _recorded;
     private readonly ISweepProgress _progress;
     private readonly Options _options;
     private readonly TaskCompletionSource<SweepCounts> _finished;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly HashSet<TrialId> _recording = [];
-    private readonly Dictionary<TrialId, (IActorRef Holder, Lease Lease)> _leases = [];
-    private readonly Dictionary<TrialId, int> _attempts = [];
-    private readonly Queue<TrialSpec> _again = new();
+    private readonly HashSet<TrialKey> _recording = [];
+    private readonly Dictionary<TrialKey, (IActorRef Holder, Lease Lease)> _leases = [];
+    /// <summary>Deliveries so far of each trial not yet recorded.</summary>
+    private readonly Dictionary<TrialKey, int> _attempts = [];
+    private readonly Queue<(TrialKey Key, TrialSpec Trial)> _again = new();
     /// <summary>
     /// Trials whose holder died: each may be the one that kills its node, so each is granted alone, and only to a
     /// node that holds fewer trials than its slots (the node trains it alone; docs/architecture.md).
     /// </summary>
-    private readonly HashSet<TrialId> _orphans = [];
+    private readonly HashSet<TrialKey> _orphans = [];
     private readonly Dictionary<IActorRef, NodeEntry> _nodes = [];
     private readonly Dictionary<IActorRef, string> _challenges = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -61,7 +64,7 @@ internal sealed class SweepRun : ReceiveActor
     private bool _stopping;
     private SweepCounts _counts;
 
-    public SweepRun(SweepId sweep, ITrialSource trials, Dictionary<TrialId, TrialStatus> recorded, RunFolder folder,
+    public SweepRun(SweepId sweep, ITrialSource trials, Dictionary<TrialKey, TrialStatus> recorded, RunFolder folder,
         ISweepProgress progress, Options options, TaskCompletionSource<SweepCounts> finished)
     {
         (_sweep, _trials, _recorded, _progress, _options, _finished) = (sweep, trials, recorded, progress, options, finished);
@@ -172,18 +175,19 @@ internal sealed class SweepRun : ReceiveActor
         var leases = new List<Lease>();
         while (node.Wanting > 0 && !(OrphanNext() && node.Held.Count >= node.Slots) && NextPending() is { } trial)
         {
-            var attempt = _attempts[trial.Id] = _attempts.GetValueOrDefault(trial.Id) + 1;
+            var key = TrialKey.Of(trial.Id);
+            var attempt = _attempts[key] = _attempts.GetValueOrDefault(key) + 1;
             var lease = new Lease(trial, attempt);
-            _leases[trial.Id] = (holder, lease);
-            node.Held.Add(trial.Id);
+            _leases[key] = (holder, lease);
+            node.Held.Add(key);
             node.Wanting--;
             leases.Add(lease);
-            if (_orphans.Remove(trial.Id)) break;
+            if (_orphans.Remove(key)) break;
         }
         if (leases.Count > 0) holder.Tell(new TrialsGranted(leases));
     }
 
-    private bool OrphanNext() => _again.TryPeek(out var next) && _orphans.Contains(next.Id);
+    private bool OrphanNext() => _again.TryPeek(out var next) && _orphans.Contains(next.Key);
 
     private void ServeWaiting()
     {
@@ -191,13 +195,13 @@ internal sealed class SweepRun : ReceiveActor
             if (node.Wanting > 0) Serve(holder, node);
     }
 
-    private bool Settled(TrialId id) => _recorded.ContainsKey(id) || _recording.Contains(id) || _leases.ContainsKey(id);
+    private bool Settled(TrialKey id) => _recorded.ContainsKey(id) || _recording.Contains(id) || _leases.ContainsKey(id);
 
     /// <summary>Trials handed back or orphaned first, then the grid in order; recorded and leased ones are skipped.</summary>
     private TrialSpec? NextPending()
     {
-        while (_again.TryDequeue(out var trial))
-            if (!Settled(trial.Id)) return trial;
+        while (_again.TryDequeue(out var again))
+            if (!Settled(again.Key)) return again.Trial;
         return _trials.Next(Settled);
     }
 
@@ -210,16 +214,16 @@ internal sealed class SweepRun : ReceiveActor
         foreach (var r in m.Results)
         {
             var id = r.Spec.Id;
-            if (r.Spec.Sweep != _sweep || !_trials.Grid.Contains(id))
+            if (r.Spec.Sweep != _sweep || !TrialKey.TryParse(id, out var key) || !_trials.Grid.Contains(key))
             {
                 _log.Warning("node {0} sent a result for trial {1} of sweep {2}, which is not in this sweep; dropped", m.Node, id, r.Spec.Sweep);
                 duplicates.Add(id);
                 continue;
             }
-            if (_recorded.ContainsKey(id)) { duplicates.Add(id); continue; }
+            if (_recorded.ContainsKey(key)) { duplicates.Add(id); continue; }
             // Already on its way to disk: the node resends until the write is acknowledged.
-            if (!_recording.Add(id)) continue;
-            ReleaseLease(id);
+            if (!_recording.Add(key)) continue;
+            ReleaseLease(key);
             _sink.Tell(new ResultSink.Write(r, Sender));
         }
         if (duplicates.Count > 0) Sender.Tell(new ResultsAcknowledged(duplicates));
@@ -228,7 +232,7 @@ internal sealed class SweepRun : ReceiveActor
         Serve(Sender, node);
     }
 
-    private void ReleaseLease(TrialId id)
+    private void ReleaseLease(TrialKey id)
     {
         if (!_leases.Remove(id, out var lease)) return;
         if (_nodes.TryGetValue(lease.Holder, out var holder)) holder.Held.Remove(id);
@@ -241,9 +245,9 @@ internal sealed class SweepRun : ReceiveActor
         var returned = 0;
         foreach (var id in m.Trials)
         {
-            if (!_leases.TryGetValue(id, out var lease) || !Equals(lease.Holder, Sender)) continue;
-            ReleaseLease(id);
-            _again.Enqueue(lease.Lease.Trial);
+            if (!TrialKey.TryParse(id, out var key) || !_leases.TryGetValue(key, out var lease) || !Equals(lease.Holder, Sender)) continue;
+            ReleaseLease(key);
+            _again.Enqueue((key, lease.Lease.Trial));
             returned++;
         }
         _log.Info("node {0} handed back {1} trials", m.Node, returned);
@@ -294,7 +298,7 @@ internal sealed class SweepRun : ReceiveActor
             }
             else
             {
-                _again.Enqueue(spec);
+                _again.Enqueue((id, spec));
                 _orphans.Add(id);
                 again++;
             }
@@ -305,11 +309,14 @@ internal sealed class SweepRun : ReceiveActor
 
     private void HandleDurable(ResultSink.Durable m)
     {
-        var released = new List<TrialSpec>();
+        var released = new List<TrialKey>();
         foreach (var r in m.Results)
         {
-            _recording.Remove(r.Spec.Id);
-            if (!_recorded.TryAdd(r.Spec.Id, r.Status) || !_trials.Grid.Contains(r.Spec.Id)) continue;
+            // Only results of this grid's trials reach the sink (HandleResults, HandleNodeGone): their ids parse.
+            if (!TrialKey.TryParse(r.Spec.Id, out var key)) continue;
+            _recording.Remove(key);
+            _attempts.Remove(key);
+            if (!_recorded.TryAdd(key, r.Status) || !_trials.Grid.Contains(key)) continue;
             _counts = _counts.With(r.Status);
             // An adaptive search may open its next probes now that this result is on disk.
             released.AddRange(_trials.Recorded(r));

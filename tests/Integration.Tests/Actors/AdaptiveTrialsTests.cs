@@ -13,7 +13,7 @@ namespace SweepCluster.Integration.Tests.Actors;
 /// </summary>
 public sealed class AdaptiveTrialsTests
 {
-    private static IReadOnlyList<TrialSpec> Plan(TempDir tmp) => TrialPlanner.Expand(SweepFileParser.Load(tmp.Write("s.yaml", """
+    private static TrialGrid Plan(TempDir tmp) => TrialPlanner.Plan(SweepFileParser.Load(tmp.Write("s.yaml", """
         name: fake
         experiment:
           model: { kind: linear-nl }
@@ -37,11 +37,11 @@ public sealed class AdaptiveTrialsTests
     private static List<TrialResult> Drive(ITrialSource source, Func<int, bool> recovers, List<TrialResult>? recorded = null)
     {
         recorded ??= [];
-        var done = recorded.Select(r => r.Spec.Id).ToHashSet();
+        var done = recorded.Select(r => TrialKey.Of(r.Spec.Id)).ToHashSet();
         while (source.Next(done.Contains) is { } trial)
         {
             var result = Fake(trial, recovers(trial.Config.Hyper.SampleSize));
-            done.Add(trial.Id);
+            done.Add(TrialKey.Of(trial.Id));
             recorded.Add(result);
             source.Recorded(result);
         }
@@ -71,7 +71,7 @@ public sealed class AdaptiveTrialsTests
         Assert.Equal(8, Estimate(recorded, settings));
         // Progress says where the search stands and the estimate so far.
         Assert.Matches(@"^search: \d+/24 sample sizes probed, 1/1 groups settled \(.* 8\)$", source.Summary);
-        Assert.Equal(8, Estimate(grid.Select(t => Fake(t, Recovers(t.Config.Hyper.SampleSize))), settings));
+        Assert.Equal(8, Estimate(grid.Trials().Select(t => Fake(t, Recovers(t.Config.Hyper.SampleSize))), settings));
         // Every n above the failure was probed; far fewer trials than the grid's all the same.
         Assert.All(Enumerable.Range(8, 17), n => Assert.Contains(n, state.Probed));
         Assert.True(recorded.Count < grid.Count, $"{recorded.Count} of {grid.Count}");

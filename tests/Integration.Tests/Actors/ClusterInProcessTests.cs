@@ -41,7 +41,7 @@ public sealed class ClusterInProcessTests
               sample_size: [1]
               seed: { range: [0, 199] }
             """);
-        var grid = TrialPlanner.Expand(SweepFileParser.Load(file));
+        var grid = TrialPlanner.Plan(SweepFileParser.Load(file));
         using var folder = RunFolder.OpenForRun(Path.Combine(tmp.Path, "runs", "in-process"), file, fresh: false);
         int port;
         using (var probe = new TcpListener(IPAddress.Loopback, 0)) { probe.Start(); port = ((IPEndPoint)probe.LocalEndpoint).Port; }
@@ -54,7 +54,7 @@ public sealed class ClusterInProcessTests
         Assert.Equal("hello", ((SerializerWithStringManifest)serializer).Manifest(new NodeHello(new NodeId("x"), "h", 1)));
 
         var finished = new TaskCompletionSource<SweepCounts>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var recorded = new Dictionary<TrialId, TrialStatus>();
+        var recorded = new Dictionary<TrialKey, TrialStatus>();
         var options = new SweepRun.Options(new ResultSink.Options(50, TimeSpan.FromMilliseconds(100), Compression.Snappy), null);
         coordinator.ActorOf(Props.Create(() => new SweepRun(new SweepId("in-process"), new GridTrials(grid), recorded, folder, new NoProgress(), options, finished)), AkkaConfig.SweepActorName);
 
@@ -74,7 +74,7 @@ public sealed class ClusterInProcessTests
             var counts = await finished.Task.WaitAsync(TimeSpan.FromSeconds(90));
             Assert.Equal(200, counts.Ok);
             var rows = folder.ReadRecorded();
-            Assert.Equal(grid.Select(t => t.Id.Value).Order(), rows.Keys.Select(k => k.Value).Order());
+            Assert.Equal(grid.Trials().Select(t => t.Id.Value).Order(), rows.Keys.Select(k => k.Id.Value).Order());
         }
         finally
         {

@@ -49,8 +49,8 @@ public sealed class SweepRunTests : TestKit, IDisposable
         _secret = SharedSecret.Load(null)!;
         Environment.SetEnvironmentVariable(SharedSecret.Variable, null);
         var options = new SweepRun.Options(new ResultSink.Options(1000, TimeSpan.FromMilliseconds(100), Compression.Snappy), _secret);
-        var recorded = new Dictionary<TrialId, TrialStatus>();
-        _run = Sys.ActorOf(Props.Create(() => new SweepRun(new SweepId("actors"), new GridTrials(_grid), recorded, _folder, new NoProgress(), options, _finished)), "sweep");
+        var recorded = new Dictionary<TrialKey, TrialStatus>();
+        _run = Sys.ActorOf(Props.Create(() => new SweepRun(new SweepId("actors"), new GridTrials(TrialPlanner.Plan(sweep)), recorded, _folder, new NoProgress(), options, _finished)), "sweep");
     }
 
     private sealed class NoProgress : ISweepProgress
@@ -122,7 +122,7 @@ public sealed class SweepRunTests : TestKit, IDisposable
         _run.Tell(new ResultsReady(new NodeId("n1"), [Ok(leases[0], "n1")]), node);
         var ack = node.ExpectMsg<ResultsAcknowledged>(TimeSpan.FromSeconds(5));
         Assert.Equal([leases[0].Trial.Id], ack.Trials);
-        Assert.Equal(TrialStatus.Ok, _folder.ReadRecorded()[leases[0].Trial.Id]);
+        Assert.Equal(TrialStatus.Ok, _folder.ReadRecorded()[TrialKey.Of(leases[0].Trial.Id)]);
 
         // The node resends (its acknowledgement was lost): acknowledged again, never written again.
         _run.Tell(new ResultsReady(new NodeId("n1"), [Ok(leases[0], "n1")]), node);
@@ -153,7 +153,7 @@ public sealed class SweepRunTests : TestKit, IDisposable
         Watch(second.Ref);
         Sys.Stop(second.Ref);
         ExpectTerminated(second.Ref);
-        AwaitAssert(() => Assert.Equal(TrialStatus.Failed, _folder.ReadRecorded().GetValueOrDefault(lease.Trial.Id)), TimeSpan.FromSeconds(5));
+        AwaitAssert(() => Assert.Equal(TrialStatus.Failed, _folder.ReadRecorded().GetValueOrDefault(TrialKey.Of(lease.Trial.Id))), TimeSpan.FromSeconds(5));
     }
 
     [Fact]
