@@ -98,3 +98,77 @@ public sealed class TrialPlannerTests
             TrialPlanner.Expand(sweep).Select(t => t.Group).Distinct().Order(StringComparer.Ordinal));
     }
 }
+
+public sealed class TrialGridTests
+{
+    // Two variants whose grids share width 4: those trials are the same trials (the name is not in the id).
+    private static readonly string Overlapping = SweepFileParserTests.Valid + """
+
+        variants:
+          - name: a
+          - name: b
+            grid: { width: [4, 8] }
+        """;
+
+    [Fact]
+    public void Each_position_builds_the_spec_whose_id_was_planned()
+    {
+        var grid = TrialPlanner.Plan(SweepFileParser.Parse("v.yaml", Overlapping));
+        Assert.Equal(120, grid.Positions);
+        for (var p = 0; p < grid.Positions; p++)
+        {
+            var spec = grid.At(p);
+            Assert.Equal(TrialId.For(spec.Config), spec.Id);
+            Assert.Equal(grid.KeyAt(p), TrialKey.Of(spec.Id));
+            Assert.True(grid.Contains(spec.Id));
+        }
+        // Built again, a spec is the same record: nothing depends on when it is built.
+        Assert.Equal(grid.At(7), grid.At(7));
+        Assert.Equal(grid.Trials().Select(t => t.Id), TrialPlanner.Expand(SweepFileParser.Parse("v.yaml", Overlapping)).Select(t => t.Id));
+    }
+
+    [Fact]
+    public void Two_experiments_that_describe_the_same_trial_run_it_once_under_the_first()
+    {
+        var grid = TrialPlanner.Plan(SweepFileParser.Parse("v.yaml", Overlapping));
+        var trials = grid.Trials().ToList();
+        // a: widths 2, 4; b: 4 (a repeat of a's) and 8. 30 trials per width.
+        Assert.Equal(90, grid.Count);
+        Assert.Equal(90, trials.Count);
+        Assert.Equal(90, trials.Select(t => t.Id).Distinct().Count());
+        Assert.True(grid.Keys.ToHashSet().SetEquals(trials.Select(t => TrialKey.Of(t.Id))));
+        Assert.All(trials.Where(t => t.Config.Hyper.Width == 4), t => Assert.Equal("a", t.Experiment));
+        Assert.Equal(30, Enumerable.Range(0, grid.Positions).Count(grid.IsRepeat));
+        Assert.All(Enumerable.Range(0, grid.Positions).Where(grid.IsRepeat), p => Assert.Equal(("b", 4), (grid.At(p).Experiment, grid.At(p).Config.Hyper.Width)));
+    }
+
+    [Fact]
+    public void A_result_id_is_the_grids_only_when_spelled_as_the_grid_spells_it()
+    {
+        var grid = TrialPlanner.Plan(SweepFileParser.Parse("ok.yaml", SweepFileParserTests.Valid));
+        var id = grid.At(0).Id;
+        Assert.True(grid.Contains(id));
+        Assert.False(grid.Contains(new TrialId(id.Value.ToUpperInvariant())));
+        Assert.False(grid.Contains(new TrialId(id.Value[..31])));
+        Assert.False(grid.Contains(new TrialId("t1")));
+        // A trial of another grid (one more seed) is not this one's.
+        var more = TrialPlanner.Plan(SweepFileParser.Parse("ok.yaml", SweepFileParserTests.Valid.Replace("range: [0, 1]", "range: [0, 2]", StringComparison.Ordinal)));
+        Assert.Equal(30, more.Keys.Count(k => !grid.Contains(k)));
+    }
+
+    [Fact]
+    public void A_trial_key_is_the_ids_text_as_a_number_and_back()
+    {
+        var config = TrialPlanner.Expand(SweepFileParser.Parse("ok.yaml", SweepFileParserTests.Valid))[5].Config;
+        // The id's text is what it always was: the first 16 bytes of SHA-256 over the canonical JSON, lower-case hex.
+        var text = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(CanonicalJson.Of(config))).AsSpan(0, 16));
+        Assert.Equal(text, TrialId.For(config).Value);
+        Assert.Equal(text, TrialKey.For(config).Id.Value);
+        Assert.Equal(TrialKey.For(config), TrialKey.Of(new TrialId(text)));
+        Assert.Equal(new TrialKey(0x0123456789abcdefUL, 0xfedcba9876543210UL), TrialKey.Of(new TrialId("0123456789abcdeffedcba9876543210")));
+        Assert.Equal("00000000000000010000000000000002", new TrialKey(1, 2).Id.Value);
+        foreach (var bad in new[] { text.ToUpperInvariant(), text[..31], text + "0", "g" + text[1..], "", "t1" })
+            Assert.False(TrialKey.TryParse(new TrialId(bad), out _), bad);
+        Assert.Throws<FormatException>(() => TrialKey.Of(new TrialId("t1")));
+    }
+}

@@ -180,6 +180,52 @@ public sealed class SweepRunTests : TestKit, IDisposable
         Assert.Equal(6, _folder.ReadRecorded().Count);
     }
 
+    [Fact]
+    public async Task A_run_that_resumes_leases_only_what_is_not_recorded_and_counts_the_recorded_as_done()
+    {
+        // Two of the six trials are in the part files already (the run was started before).
+        var recorded = new Dictionary<TrialKey, TrialStatus> { [TrialKey.Of(_grid[1].Id)] = TrialStatus.Ok, [TrialKey.Of(_grid[4].Id)] = TrialStatus.Diverged };
+        var finished = new TaskCompletionSource<SweepCounts>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new SweepRun.Options(new ResultSink.Options(1000, TimeSpan.FromMilliseconds(100), Compression.Snappy), _secret);
+        var run = Sys.ActorOf(Props.Create(() => new SweepRun(new SweepId("actors"), new GridTrials(TrialPlanner.Plan(SweepFileParser.Load(Path.Combine(_tmp.Path, "s.yaml")))),
+            recorded, _folder, new NoProgress(), options, finished)), "resumed");
+        var node = CreateTestProbe();
+        run.Tell(new NodeHello(new NodeId("n1"), "host", 8), node);
+        var nonce = node.ExpectMsg<RegistrationChallenge>().Nonce;
+        run.Tell(new RegisterNode(new NodeId("n1"), "host", 8, nonce, _secret.Prove(nonce, "n1")), node);
+        node.ExpectMsg<NodeWelcome>();
+        run.Tell(new TrialsWanted(new NodeId("n1"), 8), node);
+        var leases = node.ExpectMsg<TrialsGranted>().Leases;
+        Assert.Equal(new[] { 0, 2, 3, 5 }.Select(i => _grid[i].Id), leases.Select(l => l.Trial.Id));
+        // Built when handed out, each spec is the one a materialized grid holds, byte for byte on the wire.
+        Assert.Equal(_grid.Where((_, i) => i is 0 or 2 or 3 or 5).Select(Wire.Encode), leases.Select(l => Wire.Encode(l.Trial)));
+
+        run.Tell(new ResultsReady(new NodeId("n1"), [.. leases.Select(l => Ok(l, "n1"))]), node);
+        var counts = await finished.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal((6, 5, 1, 0, 4), (counts.Total, counts.Ok, counts.Diverged, counts.Remaining, counts.DoneThisRun));
+    }
+
+    [Fact]
+    public void A_result_under_another_spelling_of_a_trial_id_is_not_this_sweeps_and_is_never_recorded()
+    {
+        var node = Register("n1", 1);
+        node.ExpectMsg<NodeWelcome>();
+        _run.Tell(new TrialsWanted(new NodeId("n1"), 1), node);
+        var lease = Assert.Single(node.ExpectMsg<TrialsGranted>().Leases);
+        // Upper-case hex names the same 128 bits, but the row would carry a trial_id no grid has.
+        var shouted = lease with { Trial = lease.Trial with { Id = new TrialId(lease.Trial.Id.Value.ToUpperInvariant()) } };
+        _run.Tell(new ResultsReady(new NodeId("n1"), [Ok(shouted, "n1")]), node);
+        Assert.Equal([shouted.Trial.Id], node.ExpectMsg<ResultsAcknowledged>().Trials);
+        node.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Empty(_folder.ReadRecorded());
+        Assert.Empty(Directory.GetFiles(_folder.Results, "part-*.parquet"));
+
+        // The lease still stands: the real result is recorded under the grid's id.
+        _run.Tell(new ResultsReady(new NodeId("n1"), [Ok(lease, "n1")]), node);
+        Assert.Equal([lease.Trial.Id], node.ExpectMsg<ResultsAcknowledged>(TimeSpan.FromSeconds(5)).Trials);
+        Assert.Equal(TrialStatus.Ok, Assert.Single(_folder.ReadRecorded()).Value);
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
