@@ -8,8 +8,9 @@ namespace SweepCluster.Coordinator.SweepFiles;
 /// within one the axes in the order of its grid, the last axis varying fastest. Per position the grid holds only the
 /// trial's 128-bit id (<see cref="TrialKey"/>), plus one set of the distinct ids; a trial's TrialSpec (config,
 /// hyperparameters, group, id text) is built from its position when it is asked for — handed out to a node, released by
-/// an adaptive search — and dropped with its lease. So a grid of a million trials costs the coordinator about 45 bytes a
-/// trial, not a spec each (docs/benchmarks.md, "Coordinator memory for 1,000,000 trials").
+/// an adaptive search — and dropped with its lease. So a grid of a million trials costs the coordinator about 44 bytes a
+/// trial (16 in the array, about 28 in the set), not a spec, a config and an id string each (docs/benchmarks.md,
+/// "Coordinator memory for 1,000,000 trials").
 /// Two experiments that describe the same trial produce the same id; the later position is a repeat and is skipped, so
 /// each trial is run once, under the first experiment that names it.
 /// </summary>
