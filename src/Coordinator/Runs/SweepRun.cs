@@ -8,8 +8,9 @@ using SweepCluster.Protocol;
 namespace SweepCluster.Coordinator.Runs;
 
 /// <summary>
-/// Owns a sweep's progress: the trials still pending (its trial source, a cursor into the grid, plus a queue of trials to run again),
-/// the leases (which node holds which trial at which attempt), the registered nodes, and which results are recorded.
+/// Owns a sweep's progress: the trials still pending (its trial source, a cursor into the grid for a grid sweep, plus a
+/// queue of trials to run again), the leases (which node holds which trial at which attempt), the registered nodes, and
+/// which results are recorded.
 /// Nodes pull: each TrialsWanted is served from the pending trials as far as they go, the rest waits until trials come
 /// back. A result is de-duplicated by trial id, handed to the ResultSink (its child), and counts as done only when
 /// the sink reports it durable. When a node dies (unreachable, removed, or its agent terminated) its leases go back
