@@ -2,7 +2,6 @@ using System.Globalization;
 using SweepCluster.Analysis;
 using SweepCluster.Coordinator.SweepFiles;
 using SweepCluster.Protocol;
-using SweepCluster.Training;
 
 namespace SweepCluster.Coordinator.Runs;
 
