@@ -71,8 +71,8 @@ public sealed class NodeProgramTests : IAsyncLifetime
         Assert.Equal("int", (string?)metrics["depth_type"]);
         Assert.Equal("float", (string?)metrics["lr_type"]);
         var log = await File.ReadAllTextAsync(Path.Combine(RunDirectory, "logs", $"{spec.Id}.log"));
-        Assert.Contains($"training {spec.Id} depth 3 lr 0.001", log);
-        Assert.Contains("a warning", log);
+        Assert.True(log.Contains($"training {spec.Id} depth 3 lr 0.001", StringComparison.Ordinal), log);
+        Assert.True(log.Contains("a warning", StringComparison.Ordinal), log);
         Assert.True(File.Exists(Path.Combine(RunDirectory, "trials", spec.Id.Value, "result.json")));
     }
 

@@ -18,6 +18,27 @@ public sealed class ProgramTrialRunnerTests : IDisposable
         _folder.Dispose();
     }
 
+    /// <summary>stdout and stderr reach the log through two pipes: a line written in pieces stays whole, whatever comes between.</summary>
+    [Fact]
+    public async Task The_log_interleaves_stdout_and_stderr_only_between_lines()
+    {
+        _folder.File("train.py", """
+            import json, os, sys, time
+            for i in range(3):
+                sys.stdout.write(f"step {i}: "); sys.stdout.flush(); time.sleep(0.05)
+                sys.stderr.write(f"warning {i}\n"); sys.stderr.flush(); time.sleep(0.05)
+                sys.stdout.write("loss 0.5\n"); sys.stdout.flush()
+            sys.stdout.write("no newline at the end"); sys.stdout.flush()
+            json.dump({"test_error": 0}, open(os.environ["SWEEP_RESULT"], "w"))
+            """);
+
+        var outcome = await ProgramTrialRunner.RunAsync(Trial(["python3", "train.py"]), CancellationToken.None);
+
+        Assert.Equal(TrialStatus.Ok, outcome.Status);
+        var lines = await File.ReadAllLinesAsync(Path.Combine(_folder.Path, "logs", "t0.log"));
+        Assert.Equal(["warning 0", "step 0: loss 0.5", "warning 1", "step 1: loss 0.5", "warning 2", "step 2: loss 0.5", "no newline at the end"], lines);
+    }
+
     [Fact]
     public async Task Metrics_of_the_result_file_land_in_the_outcome()
     {

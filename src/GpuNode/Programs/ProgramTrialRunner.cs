@@ -129,17 +129,36 @@ internal static class ProgramTrialRunner
         return tail.Length == 0 ? $"{what}; stderr was empty" : $"{what}; last lines of stderr:\n{tail}";
     }
 
+    /// <summary>
+    /// Copies one of the program's streams to the trial's log a whole line at a time, so that stdout and stderr, read by
+    /// two pumps, interleave only between lines (an unbuffered print arrives in pieces). A line longer than the buffer
+    /// (a progress bar redrawn with '\r') is written as it fills; what is left at the end is written too.
+    /// </summary>
     private static async Task PumpAsync(Stream from, FileStream log, SemaphoreSlim logLock, TailBuffer? tail)
     {
-        var buffer = new byte[8192];
+        const int Capacity = 64 * 1024;
+        var buffer = new byte[Capacity];
+        var held = 0;
         int read;
-        while ((read = await from.ReadAsync(buffer)) > 0)
+        while ((read = await from.ReadAsync(buffer.AsMemory(held))) > 0)
         {
-            tail?.Append(buffer.AsSpan(0, read));
+            tail?.Append(buffer.AsSpan(held, read));
+            held += read;
+            var end = buffer.AsSpan(0, held).LastIndexOf((byte)'\n') + 1;
+            if (end == 0 && held == Capacity) end = held;
+            if (end == 0) continue;
+            await WriteAsync(buffer.AsMemory(0, end));
+            buffer.AsSpan(end, held - end).CopyTo(buffer);
+            held -= end;
+        }
+        if (held > 0) await WriteAsync(buffer.AsMemory(0, held));
+
+        async Task WriteAsync(ReadOnlyMemory<byte> lines)
+        {
             await logLock.WaitAsync();
             try
             {
-                await log.WriteAsync(buffer.AsMemory(0, read));
+                await log.WriteAsync(lines);
                 await log.FlushAsync();
             }
             finally { logLock.Release(); }
