@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace SweepCluster.Integration.Tests.Cluster;
 
 [CollectionDefinition(Name, DisableParallelization = true)]
@@ -93,8 +95,15 @@ public sealed class NodeFaultTests
         var coordinator = cluster.StartCoordinator();
         Assert.True(await Signals.WaitUntilAsync(() => ClusterHarness.IsBusy(three, 3), Patience), cluster.AllOutput());
 
+        // node-one registers on its own schedule (its first pull can come after node-three's): ask until both are listed.
         var status = cluster.StartStatus();
         Assert.True(await status.WaitForExitAsync(60) == 0, status.Output + cluster.AllOutput());
+        for (var asked = 1; asked < 20 && !Regex.IsMatch(status.Output, @"nodes\s+2 registered"); asked++)
+        {
+            await Task.Delay(500);
+            status = cluster.StartStatus();
+            Assert.True(await status.WaitForExitAsync(60) == 0, status.Output + cluster.AllOutput());
+        }
         Assert.Matches(@"nodes\s+2 registered", status.Output);
         Assert.Matches(@"node-three\s+\S+\s+3\s+\d\s+\d+\s+[\d.]+ s ago", status.Output);
         Assert.Matches(@"node-one\s+\S+\s+1\s+\d\s+\d+\s+[\d.]+ s ago", status.Output);
