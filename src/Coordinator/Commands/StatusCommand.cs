@@ -32,16 +32,35 @@ internal static class StatusCommand
         var folder = RunFolder.ForReading(dir);
         try
         {
-            var counts = SweepCounts.Of(TrialPlanner.Plan(sweep).Keys, folder.ReadRecorded());
+            var grid = TrialPlanner.Plan(sweep);
+            var (trials, search) = sweep.Estimate.Search == SearchMode.Adaptive ? AdaptiveTrials(dir, grid, sweep.Estimate) : (grid.Keys, null);
+            var counts = SweepCounts.Of(trials, folder.ReadRecorded());
             Console.WriteLine($"sweep {sweep.Name} ({dir})");
-            Console.WriteLine($"  total      {counts.Total}");
+            Console.WriteLine($"  total      {counts.Total}{(search is null ? "" : $" of {grid.Count} in the full grid")}");
             Console.WriteLine($"  done       {counts.Done}  (ok {counts.Ok}, diverged {counts.Diverged}, failed {counts.Failed}, timeout {counts.TimedOut})");
             Console.WriteLine($"  remaining  {counts.Remaining}");
             Console.WriteLine($"  part files {folder.PartFiles(folder.Results).Count}");
+            if (search is not null) Console.WriteLine($"  search     {search}");
         }
         catch (ParquetFormatException e) { return Cli.Fail(e.Message); }
         if (coordinator is not null) return await PrintNodesAsync(coordinator, secretFile);
         return Cli.Ok;
+    }
+
+    /// <summary>
+    /// An adaptive sweep's trials as far as its search can tell from what is recorded: the full grid less the sample sizes
+    /// that finished searches skipped (they will never run), and a line on the searches. A search still probing may yet
+    /// release some of its skipped sizes, so its trials all count until it is done.
+    /// </summary>
+    private static (IEnumerable<TrialKey> Trials, string Search) AdaptiveTrials(string dir, TrialGrid grid, AnalysisSettings settings)
+    {
+        var searches = GroupSearch.ReplayAll(grid.Trials(), ResultsLoader.Load(dir, settings), settings);
+        var trials = grid.Trials()
+            .Where(t => searches[t.Group] is not { Done: true } s || !s.Skipped.Contains(t.Config.Hyper.SampleSize))
+            .Select(t => TrialKey.Of(t.Id)).ToList();
+        var done = searches.Values.Count(s => s.Done);
+        return (trials, $"adaptive: {done} of {searches.Count} group{(searches.Count == 1 ? "" : "s")} done; " +
+            $"{searches.Values.Where(s => s.Done).Sum(s => s.Skipped.Count)} sample sizes skipped by finished searches are not counted");
     }
 
     /// <summary>

@@ -235,6 +235,13 @@ public sealed class ProgramSweepTests
         var settings = AnalysisSettings.Load(runDir);
         Assert.Equal(6, Assert.Single(Estimator.Estimate(ResultsLoader.Load(runDir, settings), settings)).EmpiricalSize);
         Assert.Contains("done", output, StringComparison.Ordinal);
+
+        // Status counts what the finished search runs, not the sizes it skipped.
+        (code, output) = SweepCli.Run("status", runDir);
+        Assert.True(code == 0, output);
+        Assert.Contains($"total      {rows.Count} of 64 in the full grid", output, StringComparison.Ordinal);
+        Assert.Contains("remaining  0", output, StringComparison.Ordinal);
+        Assert.Contains("adaptive: 1 of 1 group done", output, StringComparison.Ordinal);
     }
 
     /// <summary>The standard-library example as it is in the repository: the quickstart's teacher, optimistic size k(d+2) = 3.</summary>
