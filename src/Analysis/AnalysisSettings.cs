@@ -81,6 +81,8 @@ public sealed record AnalysisSettings(
             throw new ResultsFormatException(source, $"quorum {Quorum} must be in (0, 1]");
         if (ProgramAxes?.FirstOrDefault(a => a is null || !ProgramAxis.IsValidName(a.Name) || !Enum.IsDefined(a.Number)) is { } bad)
             throw new ResultsFormatException(source, $"program_axes has '{bad?.Name}'; expected names of letters, digits and '_' that are not results columns, each integer or real");
+        if (ProgramAxes?.GroupBy(a => a.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ResultsFormatException(source, $"program_axes names '{twice.Key}' {twice.Count()} times; expected each axis once");
         var tunable = Axes.Where(a => a.Tunable).Select(a => a.Name).ToList();
         if (Tune.FirstOrDefault(name => !tunable.Contains(name)) is { } unknown)
             throw new ResultsFormatException(source, $"tune names '{unknown}'; expected tunable axes: {string.Join(", ", tunable)}");

@@ -44,6 +44,10 @@ public sealed class AnalysisSettingsTests
     [InlineData("{\"threshold\": -1}", "threshold")]
     [InlineData("{\"treshold\": 1e-6}", "treshold")]
     [InlineData("[1, 2]", "analysis.json")]
+    [InlineData("{\"program_axes\": [{\"name\": \"status\", \"number\": \"integer\"}]}", "program_axes has 'status'")]
+    [InlineData("{\"program_axes\": [{\"name\": \"depth\", \"number\": \"complex\"}]}", "number")]
+    [InlineData("{\"program_axes\": [{\"name\": \"depth\", \"number\": \"integer\"}, {\"name\": \"depth\", \"number\": \"real\"}]}", "names 'depth' 2 times")]
+    [InlineData("{\"program_axes\": [{\"name\": \"depth\", \"number\": \"integer\"}], \"tune\": [\"width\"]}", "tune names 'width'; expected tunable axes: depth")]
     public void Invalid_settings_name_the_file_and_the_field(string json, string expected)
     {
         var dir = Directory.CreateTempSubdirectory("analysis-").FullName;
