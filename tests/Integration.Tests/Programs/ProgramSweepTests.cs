@@ -76,6 +76,14 @@ public sealed class ProgramSweepTests
             Assert.Equal("saved", File.ReadAllText(Path.Combine(runDir, "trials", r.Id, "checkpoint.txt")));
         });
 
+        // Other tools read the program's columns as written: DuckDB, Arrow's and polars' Rust readers (tests/interop).
+        foreach (var (reader, columns) in ReadWithOtherTools(RunLayout.PartFiles(RunLayout.Results(runDir))))
+        {
+            Assert.Equal(rows.Select(r => r.Metrics), columns["metrics"]);
+            Assert.Equal(rows.Select(r => ((long)r.Axes["depth"]).ToString(System.Globalization.CultureInfo.InvariantCulture)), columns["depth"]);
+            Assert.All(columns["gpu"], g => Assert.True(g is null, $"{reader}: gpu {g}"));
+        }
+
         // depth is not tuned: two groups, recovering from n = 2·depth with the best width (2).
         var settings = AnalysisSettings.Load(runDir);
         var estimates = Estimator.Estimate(ResultsLoader.Load(runDir, settings), settings);
@@ -84,6 +92,38 @@ public sealed class ProgramSweepTests
         Assert.Contains("Empirical optimistic sample size", output, StringComparison.Ordinal);
         Assert.Contains("fake depth=2", File.ReadAllText(Path.Combine(runDir, "report.md")), StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(runDir, "report.html")));
+    }
+
+    /// <summary>
+    /// Per reader of tests/interop/read-parquet.mjs (duckdb, arrow, polars), each column's values over the files in order,
+    /// in its canonical text form (integers in decimal, strings as they are, null as null).
+    /// </summary>
+    private static IEnumerable<(string Reader, Dictionary<string, List<string?>> Columns)> ReadWithOtherTools(IReadOnlyList<string> files)
+    {
+        var script = EmbeddedSweepTests.RepoFile("tests/interop/read-parquet.mjs");
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(script);
+        foreach (var f in files) start.ArgumentList.Add(f);
+        using var node = Process.Start(start)!;
+        var stdout = node.StandardOutput.ReadToEndAsync();
+        var stderr = node.StandardError.ReadToEndAsync();
+        node.WaitForExit();
+        Assert.True(node.ExitCode == 0, $"node read-parquet.mjs: exit {node.ExitCode}: {stderr.Result}");
+        using var json = JsonDocument.Parse(stdout.Result);
+        var byReader = new Dictionary<string, Dictionary<string, List<string?>>>(StringComparer.Ordinal);
+        foreach (var file in files)
+            foreach (var reader in json.RootElement.GetProperty(file).EnumerateObject())
+            {
+                var columns = byReader.TryGetValue(reader.Name, out var c) ? c : byReader[reader.Name] = new(StringComparer.Ordinal);
+                foreach (var column in reader.Value.GetProperty("columns").EnumerateArray())
+                {
+                    var name = column.GetProperty("name").GetString()!;
+                    if (!columns.TryGetValue(name, out var values)) columns[name] = values = [];
+                    values.AddRange(column.GetProperty("values").EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? null : v.GetString()));
+                }
+            }
+        Assert.Equal(["arrow", "duckdb", "polars"], byReader.Keys.Order(StringComparer.Ordinal));
+        return byReader.Select(r => (r.Key, r.Value));
     }
 
     [Fact]
