@@ -61,11 +61,6 @@ public static class ResultTable
     /// <summary>The columns of a sweep of the built-in engine.</summary>
     public static IReadOnlyList<ResultColumn> Columns { get; } = ColumnsFor(GridAxes.All);
 
-    public static IReadOnlyList<ColumnSchema> SchemaFor(IReadOnlyList<GridAxis> axes) => ColumnsFor(axes).Select(c => c.Schema).ToList();
-
-    /// <summary>The schema of a sweep of the built-in engine.</summary>
-    public static IReadOnlyList<ColumnSchema> Schema { get; } = SchemaFor(GridAxes.All);
-
     /// <summary>The columns of curves/part-*.parquet: a row per recorded step of a trial's loss curve.</summary>
     public static IReadOnlyList<ColumnSchema> CurveSchema { get; } =
     [

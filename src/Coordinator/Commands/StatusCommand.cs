@@ -54,8 +54,10 @@ internal static class StatusCommand
     /// </summary>
     private static (IEnumerable<TrialKey> Trials, string Search) AdaptiveTrials(string dir, TrialGrid grid, AnalysisSettings settings)
     {
-        var searches = GroupSearch.ReplayAll(grid.Trials(), ResultsLoader.Load(dir, settings), settings);
-        var trials = grid.Trials()
+        // Built once: the replay and the count walk the same specs.
+        var specs = grid.Trials().ToList();
+        var searches = GroupSearch.ReplayAll(specs, ResultsLoader.Load(dir, settings), settings);
+        var trials = specs
             .Where(t => searches[t.Group] is not { Done: true } s || !s.Skipped.Contains(t.Config.Hyper.SampleSize))
             .Select(t => TrialKey.Of(t.Id)).ToList();
         var done = searches.Values.Count(s => s.Done);
